@@ -1,0 +1,70 @@
+/** The AgentOS SDK entry point: one agent database with its fs, kv and tools facades. */
+import { openAgentDatabase } from '../store/agent-database.js';
+import type { StoreConnection } from '../store/connection.js';
+import { Vfs } from '../vfs/vfs.js';
+import { processCredentials, type Credentials } from '../vfs/permissions.js';
+import { AgentFs } from './fs.js';
+import { AgentKv } from './kv.js';
+import { AgentTools } from './tools.js';
+
+export interface AgentOSOptions {
+  /** Create the database when the file does not exist (default true). */
+  create?: boolean;
+  /** Open without writing anything: every change rejects with EROFS. */
+  readonly?: boolean;
+  /** How long to wait for another process's write lock before EBUSY (default 5000 ms). */
+  busyTimeoutMs?: number;
+  /** Who the filesystem sees as the caller (default: this process's uid, gid and groups). */
+  credentials?: Credentials;
+  /** Mask applied to the permissions of created files and directories (default 0o022). */
+  umask?: number;
+}
+
+export class AgentOS {
+  /** Path of the database file. */
+  readonly path: string;
+  readonly fs: AgentFs;
+  readonly kv: AgentKv;
+  readonly tools: AgentTools;
+  readonly #conn: StoreConnection;
+
+  /**
+   * Opens (or creates) an agent database synchronously; errors are thrown here.
+   * @example const agent = new AgentOS('./agent.db');
+   */
+  constructor(path = 'agent.db', options: AgentOSOptions = {}) {
+    if (typeof path !== 'string' || path.length === 0) throw new TypeError('The "path" argument must be a non-empty string');
+    const { conn, chunkSize } = openAgentDatabase(path, {
+      create: options.readonly ? false : (options.create ?? true),
+      readonly: options.readonly ?? false,
+      busyTimeoutMs: options.busyTimeoutMs,
+    });
+    this.path = path;
+    this.#conn = conn;
+    const vfs = new Vfs(conn, chunkSize);
+    this.fs = new AgentFs(vfs, options.credentials ?? processCredentials(), options.umask ?? 0o022);
+    this.kv = new AgentKv(conn);
+    this.tools = new AgentTools(conn);
+  }
+
+  /**
+   * Opens an agent database; the promise rejects instead of throwing.
+   * @example const agent = await AgentOS.open('./agent.db');
+   */
+  static async open(path = 'agent.db', options: AgentOSOptions = {}): Promise<AgentOS> {
+    return new AgentOS(path, options);
+  }
+
+  /**
+   * Commits, checkpoints the WAL into the database file and closes it, so `cp agent.db copy.db`
+   * is a complete snapshot. Processes that exit without calling close() are closed the same way.
+   * @example await agent.close();
+   */
+  async close(): Promise<void> {
+    this.#conn.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

@@ -1,0 +1,472 @@
+/**
+ * The database connection every AgentOS process uses: opening with the checks a shared,
+ * multi-process file needs, prepared statements, transactions, change detection between
+ * processes, and a clean close that leaves `agent.db` a complete snapshot on its own.
+ */
+import { existsSync, openSync, readSync, closeSync, fsyncSync, statSync } from 'node:fs';
+import { Database } from '@tursodatabase/database/compat';
+import { AgentOSError } from '../errors.js';
+import { translateEngineError, isLockingConflict } from './engine-errors.js';
+import { removeStaleCoordinationFile, describeForeignLock } from './coordination.js';
+
+export type SqlParam = string | number | bigint | null;
+
+export interface RunResult {
+  changes: number;
+  lastInsertRowid: number;
+}
+
+export interface ConnectionOptions {
+  /** Create the database file when it does not exist (default false). */
+  create?: boolean;
+  /** Open for reading only: no schema changes, no writes. */
+  readonly?: boolean;
+  /** How long to wait for another process's lock before failing with EBUSY (default 5000 ms). */
+  busyTimeoutMs?: number;
+}
+
+interface EngineStatement {
+  get(...params: SqlParam[]): unknown;
+  all(...params: SqlParam[]): unknown[];
+  run(...params: SqlParam[]): RunResult;
+  /** The native statement; reset() ends its read snapshot. */
+  stmt: { reset(): void };
+}
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/** A prepared statement whose engine errors come out as AgentOSErrors. */
+export class Statement<Row> {
+  readonly #stmt: EngineStatement;
+  readonly #conn: StoreConnection;
+  readonly #writes: boolean;
+
+  constructor(stmt: EngineStatement, conn: StoreConnection, writes: boolean) {
+    this.#stmt = stmt;
+    this.#conn = conn;
+    this.#writes = writes;
+  }
+
+  // Every call resets the statement when done: turso keeps a finished statement's read
+  // snapshot until its next reset, which would pin the WAL and block checkpoints.
+
+  get(...params: SqlParam[]): Row | undefined {
+    if (this.#writes) this.#conn.willWrite();
+    try {
+      return this.#stmt.get(...params) as Row | undefined;
+    } catch (e) {
+      throw this.#conn.engineError(e);
+    } finally {
+      this.#stmt.stmt.reset();
+    }
+  }
+
+  all(...params: SqlParam[]): Row[] {
+    try {
+      return this.#stmt.all(...params) as Row[];
+    } catch (e) {
+      throw this.#conn.engineError(e);
+    } finally {
+      this.#stmt.stmt.reset();
+    }
+  }
+
+  run(...params: SqlParam[]): RunResult {
+    if (this.#writes) this.#conn.willWrite();
+    try {
+      return this.#stmt.run(...params);
+    } catch (e) {
+      throw this.#conn.engineError(e);
+    } finally {
+      this.#stmt.stmt.reset();
+    }
+  }
+}
+
+type TxnState = 'none' | 'read' | 'write';
+
+const openConnections = new Set<StoreConnection>();
+let exitHookInstalled = false;
+
+export class StoreConnection {
+  readonly path: string;
+  readonly readonly: boolean;
+  #db: Database;
+  #statements = new Map<string, Statement<unknown>>();
+  #txn: TxnState = 'none';
+  #depth = 0;
+  /** A batched operation is running and will open its savepoint at its first write. */
+  #savepointPending = false;
+  #savepointOpen = false;
+  #dirty = false;
+  #batching = false;
+  #generation = -1;
+  #hasMeta = false;
+  #closed = false;
+  #onExternalChange: (() => void)[] = [];
+  #onCommit: (() => void)[] = [];
+
+  private constructor(path: string, db: Database, readonly: boolean) {
+    this.path = path;
+    this.#db = db;
+    this.readonly = readonly;
+  }
+
+  /** Opens (and with `create`, creates) a database file shared with other AgentOS processes. */
+  static open(path: string, options: ConnectionOptions = {}): StoreConnection {
+    const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    checkDatabaseFile(path, options.create ?? false);
+    removeStaleCoordinationFile(path);
+    const db = openEngine(path, options.readonly ?? false, busyTimeoutMs);
+    const conn = new StoreConnection(path, db, options.readonly ?? false);
+    if (!conn.readonly) {
+      try {
+        conn.#db.exec('PRAGMA synchronous = NORMAL');
+      } catch (e) {
+        db.close();
+        throw translateEngineError(e, path, 'open');
+      }
+    }
+    openConnections.add(conn);
+    installExitHook();
+    return conn;
+  }
+
+  get inTransaction(): boolean {
+    return this.#txn !== 'none';
+  }
+
+  /** Runs `fn` whenever another process is found to have changed the database. */
+  onExternalChange(listener: () => void): void {
+    this.#onExternalChange.push(listener);
+  }
+
+  /** Runs `fn` after every successful commit (used by the audit and write-back layers). */
+  onCommit(listener: () => void): void {
+    this.#onCommit.push(listener);
+  }
+
+  /** Marks that the schema includes `agentos_meta`, which carries the change generation. */
+  enableChangeTracking(): void {
+    this.#hasMeta = true;
+  }
+
+  prepare<Row = unknown>(sql: string): Statement<Row> {
+    let stmt = this.#statements.get(sql);
+    if (!stmt) {
+      this.#assertOpen();
+      try {
+        stmt = new Statement(this.#db.prepare(sql) as EngineStatement, this, !/^\s*(SELECT|PRAGMA|WITH)\b/i.test(sql));
+      } catch (e) {
+        throw this.engineError(e);
+      }
+      this.#statements.set(sql, stmt);
+    }
+    return stmt as Statement<Row>;
+  }
+
+  /** Runs SQL text (possibly several statements) without preparing it for reuse. */
+  exec(sql: string): void {
+    this.#assertOpen();
+    try {
+      this.#db.exec(sql);
+    } catch (e) {
+      throw this.engineError(e);
+    }
+  }
+
+  /** Runs `fn` in a read transaction (a consistent snapshot), or inside the current transaction. */
+  read<T>(fn: () => T): T {
+    if (this.#txn !== 'none') return fn();
+    this.#begin('BEGIN', 'read');
+    try {
+      const result = fn();
+      this.#commit();
+      return result;
+    } catch (e) {
+      this.#abort();
+      throw e;
+    }
+  }
+
+  /**
+   * Runs `fn` in a write transaction; nested calls join the outer one. An operation that starts
+   * while a batch is open runs under a savepoint opened lazily at its first write, so a failed
+   * operation undoes only itself and a failed lookup costs nothing.
+   */
+  write<T>(fn: () => T): T {
+    if (this.readonly) throw new AgentOSError('EROFS', { syscall: 'write', path: this.path, message: 'database opened read-only' });
+    if (this.#txn === 'read') throw new Error('write() called inside a read transaction');
+    if (this.#txn === 'write') return this.#depth > 0 ? this.#joined(fn) : this.#underSavepoint(fn);
+    this.#begin('BEGIN IMMEDIATE', 'write');
+    try {
+      const result = this.#joined(fn);
+      if (!this.#batching) this.#commitWrite();
+      return result;
+    } catch (e) {
+      // This call began the transaction, so it holds nothing but the failed operation.
+      this.#abort();
+      throw e;
+    }
+  }
+
+  /** Called by write statements before they run: opens a pending savepoint, marks the transaction dirty. */
+  willWrite(): void {
+    if (this.#txn !== 'write') return;
+    this.#dirty = true;
+    if (this.#savepointPending) {
+      this.#savepointPending = false;
+      this.#rawExec('SAVEPOINT op');
+      this.#savepointOpen = true;
+    }
+  }
+
+  /**
+   * Keeps write transactions open across operations until `flush()`: the sandbox commits at
+   * durability points (close of a written file, fsync, idle, end of run) instead of per call.
+   */
+  setBatching(on: boolean): void {
+    this.#batching = on;
+    if (!on) this.flush();
+  }
+
+  /** Commits the open batch. With `durable`, also syncs the WAL to disk (fsync semantics). */
+  flush(durable = false): void {
+    if (this.#txn === 'write' && this.#depth === 0) this.#commitWrite();
+    if (durable) this.syncToDisk();
+  }
+
+  get hasPendingWrites(): boolean {
+    return this.#txn === 'write' && this.#dirty;
+  }
+
+  /** Makes committed transactions durable: with synchronous=NORMAL they sit in the WAL unsynced. */
+  syncToDisk(): void {
+    for (const file of [`${this.path}-wal`, this.path]) {
+      if (!existsSync(file)) continue;
+      const fd = openSync(file, 'r');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  }
+
+  /** Commits pending work, checkpoints the WAL into the main file and closes. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    try {
+      if (this.#txn === 'write' && this.#depth === 0) this.#commitWrite();
+      else if (this.#txn !== 'none') this.#abort();
+      if (!this.readonly) this.#checkpoint();
+    } finally {
+      this.#closed = true;
+      openConnections.delete(this);
+      this.#statements.clear();
+      try {
+        this.#db.close();
+      } catch {
+        // The engine is gone either way; nothing more to release.
+      }
+    }
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  engineError(e: unknown): AgentOSError {
+    if (this.#closed) return new AgentOSError('EBADF', { syscall: 'query', path: this.path, message: 'database is closed' });
+    return translateEngineError(e, this.path, 'query');
+  }
+
+  #joined<T>(fn: () => T): T {
+    this.#depth++;
+    try {
+      return fn();
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  #underSavepoint<T>(fn: () => T): T {
+    this.#savepointPending = true;
+    this.#savepointOpen = false;
+    try {
+      const result = this.#joined(fn);
+      if (this.#savepointOpen) this.#rawExec('RELEASE op');
+      return result;
+    } catch (e) {
+      if (this.#savepointOpen) this.#rollbackScope();
+      throw e;
+    } finally {
+      this.#savepointPending = false;
+      this.#savepointOpen = false;
+    }
+  }
+
+  /** Undoes the failed operation only, or the whole batch when no savepoint covers it. */
+  #rollbackScope(): void {
+    try {
+      if (!this.#savepointOpen) throw new Error('no savepoint');
+      this.#rawExec('ROLLBACK TO op');
+      this.#rawExec('RELEASE op');
+    } catch {
+      // The engine already rolled the whole transaction back (e.g. on disk full).
+      this.#abort();
+    }
+    this.#notifyExternalChange();
+  }
+
+  #begin(sql: string, state: TxnState): void {
+    this.#assertOpen();
+    this.#rawExec(sql);
+    this.#txn = state;
+    this.#dirty = false;
+    try {
+      this.#checkGeneration();
+    } catch (e) {
+      this.#abort();
+      throw e;
+    }
+  }
+
+  #commitWrite(): void {
+    if (this.#dirty && this.#hasMeta) {
+      const row = this.prepare<{ value: string }>(
+        "UPDATE agentos_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation' RETURNING value",
+      ).get();
+      if (row) this.#generation = Number(row.value);
+    }
+    const changed = this.#dirty;
+    this.#commit();
+    if (changed) for (const listener of this.#onCommit) listener();
+  }
+
+  #commit(): void {
+    try {
+      this.#rawExec('COMMIT');
+    } catch (e) {
+      this.#abort();
+      throw e;
+    }
+    this.#txn = 'none';
+    this.#dirty = false;
+  }
+
+  #abort(): void {
+    const wasDirty = this.#dirty;
+    this.#txn = 'none';
+    this.#dirty = false;
+    try {
+      this.#db.exec('ROLLBACK');
+    } catch {
+      // No transaction left to roll back.
+    }
+    if (wasDirty) this.#notifyExternalChange();
+  }
+
+  #checkGeneration(): void {
+    if (!this.#hasMeta) {
+      this.#notifyExternalChange();
+      return;
+    }
+    const row = this.prepare<{ value: string }>("SELECT value FROM agentos_meta WHERE key = 'generation'").get();
+    const generation = row ? Number(row.value) : 0;
+    if (generation !== this.#generation) {
+      this.#generation = generation;
+      this.#notifyExternalChange();
+    }
+  }
+
+  #notifyExternalChange(): void {
+    for (const listener of this.#onExternalChange) listener();
+  }
+
+  #checkpoint(): void {
+    try {
+      this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    } catch {
+      // Another process still reads the database; whichever closes last checkpoints.
+    }
+  }
+
+  #rawExec(sql: string): void {
+    try {
+      this.#db.exec(sql);
+    } catch (e) {
+      throw this.engineError(e);
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new AgentOSError('EBADF', { syscall: 'query', path: this.path, message: 'database is closed' });
+  }
+}
+
+/** Fails early, with a clear error, on a missing file or one that is not SQLite at all. */
+function checkDatabaseFile(path: string, create: boolean): void {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new AgentOSError('EISDIR', { syscall: 'open', path, message: 'database path is a directory' });
+    size = st.size;
+  } catch (e) {
+    if (e instanceof AgentOSError) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      if (create) return;
+      throw new AgentOSError('ENOENT', { syscall: 'open', path, message: 'no agent database' });
+    }
+    throw new AgentOSError('EACCES', { syscall: 'open', path, message: (e as Error).message, cause: e });
+  }
+  if (size === 0) return;
+  const header = Buffer.alloc(16);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, header, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (size < 100 || header.toString('latin1') !== SQLITE_MAGIC) {
+    throw new AgentOSError('EIO', { syscall: 'open', path, message: 'not an SQLite database (bad file header)' });
+  }
+}
+
+function openEngine(path: string, readonly: boolean, busyTimeoutMs: number): Database {
+  const deadline = Date.now() + busyTimeoutMs;
+  for (;;) {
+    try {
+      return new Database(path, { experimental: ['multiprocess_wal'], timeout: busyTimeoutMs, readonly });
+    } catch (e) {
+      if (isLockingConflict(e) && Date.now() < deadline) {
+        sleepMs(20);
+        continue;
+      }
+      if (isLockingConflict(e)) {
+        throw new AgentOSError('EBUSY', { syscall: 'open', path, message: describeForeignLock(path), cause: e });
+      }
+      throw translateEngineError(e, path, 'open');
+    }
+  }
+}
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Programs that exit without close() still leave a checkpointed, self-contained database. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const conn of [...openConnections]) {
+      try {
+        conn.close();
+      } catch {
+        // Exiting anyway; the WAL keeps every committed transaction.
+      }
+    }
+  });
+}

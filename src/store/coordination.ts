@@ -1,0 +1,42 @@
+/**
+ * Turso's multiprocess WAL coordinates processes through `<db>-tshm`. When no turso process is
+ * alive, that file is only a cache of the WAL; but if stock SQLite has since checkpointed and
+ * deleted the WAL, the cache points at frames that no longer exist and turso refuses to open
+ * ("short read on WAL frame"). Removing a coordination file nobody holds is always safe: turso
+ * rebuilds it from the WAL.
+ */
+import { statSync, unlinkSync } from 'node:fs';
+import { locksOn, processName } from './file-locks.js';
+
+export function coordinationFileOf(dbPath: string): string {
+  return `${dbPath}-tshm`;
+}
+
+/** Deletes `<db>-tshm` when no live process holds its lifetime lock. */
+export function removeStaleCoordinationFile(dbPath: string): void {
+  const tshm = coordinationFileOf(dbPath);
+  let inode: number;
+  try {
+    inode = statSync(tshm).ino;
+  } catch {
+    return;
+  }
+  if (locksOn(tshm).length > 0) return;
+  // Another opener may have replaced the file since we looked; only remove the one we checked.
+  try {
+    if (statSync(tshm).ino === inode && locksOn(tshm).length === 0) unlinkSync(tshm);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** One line naming the program that holds a SQLite lock on the database, for EBUSY errors. */
+export function describeForeignLock(dbPath: string): string {
+  const holders = new Set<number>();
+  for (const file of [dbPath, `${dbPath}-shm`]) {
+    for (const lock of locksOn(file)) if (lock.pid > 0) holders.add(lock.pid);
+  }
+  const names = [...holders].map((pid) => `${processName(pid) ?? 'unknown'} (pid ${pid})`);
+  const who = names.length > 0 ? names.join(', ') : 'another program';
+  return `database is locked by ${who}, which opened it without AgentOS; close it and retry`;
+}

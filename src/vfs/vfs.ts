@@ -1,0 +1,283 @@
+/**
+ * The VFS: POSIX filesystem semantics over the agent database, shared by the SDK and the
+ * sandbox. Each method is one operation in one transaction (or inside the caller's, when the
+ * sandbox batches), taking the caller's credentials and, for relative paths, a base directory.
+ */
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fsError } from '../errors.js';
+import type { StoreConnection } from '../store/connection.js';
+import { FsStore, type InodeRecord } from '../store/fs-store.js';
+import { InodeTable } from './inode-table.js';
+import { PathWalker, ROOT_INO, type LastComponent, type MountConfig } from './path-walk.js';
+import { OpenCounts, linkEntry, type Caller, type VfsContext } from './context.js';
+import { ROOT, requireDirectoryWrite } from './permissions.js';
+import { readRange, writeRange } from './content.js';
+import { mkdir, rmdir, listDirectory, type DirectoryEntry } from './directories.js';
+import { link, readlink, readlinkInode, symlink, unlink } from './links.js';
+import { rename, type RenameOptions } from './rename.js';
+import {
+  checkAccess,
+  chmodInode,
+  chownInode,
+  lookupInode,
+  truncateInode,
+  utimensInode,
+  type TimeSpec,
+} from './attributes.js';
+import { openPath, type OpenResult } from './open.js';
+import { removeDeadOrphans } from './orphans.js';
+import { O_CREAT, O_TMPFILE, O_TRUNC, isDirectory } from './constants.js';
+
+/** Writes larger than this are split into several transactions: one huge transaction costs ~2.5x its size in RSS. */
+export const MAX_TRANSACTION_BYTES = 8 * 1024 * 1024;
+
+export interface StatfsResult {
+  blockSize: number;
+  blocks: number;
+  blocksFree: number;
+  blocksAvailable: number;
+  files: number;
+  filesFree: number;
+  nameMax: number;
+}
+
+export const DEFAULT_MOUNT: MountConfig = { mountPoint: '/agent', escapes: false };
+
+export class Vfs {
+  readonly conn: StoreConnection;
+  readonly chunkSize: number;
+  readonly #ctx: VfsContext;
+
+  constructor(conn: StoreConnection, chunkSize: number, mount: MountConfig = DEFAULT_MOUNT) {
+    const store = new FsStore(conn);
+    const inodes = new InodeTable(store);
+    this.conn = conn;
+    this.chunkSize = chunkSize;
+    this.#ctx = { conn, store, inodes, walker: new PathWalker(inodes, mount), chunkSize, open: new OpenCounts() };
+    if (!conn.readonly && conn.read(() => store.listOrphans().length > 0)) conn.write(() => removeDeadOrphans(store));
+  }
+
+  get mount(): MountConfig {
+    return this.#ctx.walker.mount;
+  }
+
+  /** The store's statements, for layers (sandbox write-back, check) that work on chunks directly. */
+  get store(): FsStore {
+    return this.#ctx.store;
+  }
+
+  stat(path: string, caller: Caller, last: LastComponent = 'follow'): Readonly<InodeRecord> {
+    return this.conn.read(() => lookupInode(this.#ctx, path, caller, last === 'follow' ? 'stat' : 'lstat', last));
+  }
+
+  /** The inode itself (for fstat on an open handle); undefined once it is gone. */
+  inode(ino: number): Readonly<InodeRecord> | undefined {
+    return this.conn.read(() => this.#ctx.inodes.get(ino));
+  }
+
+  /** Resolves a path, reporting a missing final component instead of throwing. */
+  resolve(path: string, caller: Caller, last: LastComponent = 'follow', syscall = 'stat') {
+    return this.conn.read(() => this.#ctx.walker.walk(path, { syscall, cred: caller.cred, last, base: caller.base }));
+  }
+
+  access(path: string, mode: number, caller: Caller, last: LastComponent = 'follow'): void {
+    this.conn.read(() => checkAccess(this.#ctx, lookupInode(this.#ctx, path, caller, 'access', last), mode, caller.cred, path));
+  }
+
+  mkdir(path: string, mode: number, caller: Caller): Readonly<InodeRecord> {
+    return this.conn.write(() => mkdir(this.#ctx, path, mode, caller));
+  }
+
+  rmdir(path: string, caller: Caller): void {
+    this.conn.write(() => rmdir(this.#ctx, path, caller));
+  }
+
+  unlink(path: string, caller: Caller): void {
+    this.conn.write(() => unlink(this.#ctx, path, caller));
+  }
+
+  link(existingPath: string, newPath: string, caller: Caller, options?: { newBase?: number; followExisting?: boolean }) {
+    return this.conn.write(() => link(this.#ctx, existingPath, newPath, caller, options));
+  }
+
+  /** Gives a name to an inode with no links yet (an O_TMPFILE file): linkat(fd, "", AT_EMPTY_PATH). */
+  linkInode(ino: number, newPath: string, caller: Caller): Readonly<InodeRecord> {
+    return this.conn.write(() => {
+      const inode = this.#ctx.inodes.get(ino);
+      if (!inode) throw fsError('ENOENT', 'link', newPath);
+      if (isDirectory(inode.mode)) throw fsError('EPERM', 'link', newPath);
+      const dst = this.#ctx.walker.walk(newPath, { syscall: 'link', cred: caller.cred, last: 'raw', base: caller.base });
+      if (dst.inode || dst.lastKind !== 'normal') throw fsError('EEXIST', 'link', newPath);
+      if (dst.trailingSlash) throw fsError('ENOENT', 'link', newPath);
+      if (inode.nlink === 0) this.#ctx.store.removeOrphan(ino);
+      return linkEntryChecked(this.#ctx, dst.parent, dst.name, inode, caller, newPath);
+    });
+  }
+
+  symlink(target: string, path: string, caller: Caller): Readonly<InodeRecord> {
+    return this.conn.write(() => symlink(this.#ctx, target, path, caller));
+  }
+
+  readlink(path: string, caller: Caller): string {
+    return this.conn.read(() => readlink(this.#ctx, path, caller));
+  }
+
+  readlinkInode(ino: number, path: string): string {
+    return this.conn.read(() => readlinkInode(this.#ctx, this.#require(ino, 'readlink', path), 'readlink', path));
+  }
+
+  rename(oldPath: string, newPath: string, caller: Caller, options?: RenameOptions): void {
+    this.conn.write(() => rename(this.#ctx, oldPath, newPath, caller, options));
+  }
+
+  chmod(path: string, mode: number, caller: Caller, last: LastComponent = 'follow'): Readonly<InodeRecord> {
+    return this.conn.write(() => chmodInode(this.#ctx, lookupInode(this.#ctx, path, caller, 'chmod', last), mode, caller.cred, path));
+  }
+
+  chmodInode(ino: number, mode: number, caller: Caller, path = ''): Readonly<InodeRecord> {
+    return this.conn.write(() => chmodInode(this.#ctx, this.#require(ino, 'chmod', path), mode, caller.cred, path));
+  }
+
+  chown(path: string, uid: number, gid: number, caller: Caller, last: LastComponent = 'follow'): Readonly<InodeRecord> {
+    return this.conn.write(() =>
+      chownInode(this.#ctx, lookupInode(this.#ctx, path, caller, 'chown', last), uid, gid, caller.cred, path),
+    );
+  }
+
+  chownInode(ino: number, uid: number, gid: number, caller: Caller, path = ''): Readonly<InodeRecord> {
+    return this.conn.write(() => chownInode(this.#ctx, this.#require(ino, 'chown', path), uid, gid, caller.cred, path));
+  }
+
+  utimens(path: string, atime: TimeSpec, mtime: TimeSpec, caller: Caller, last: LastComponent = 'follow') {
+    return this.conn.write(() =>
+      utimensInode(this.#ctx, lookupInode(this.#ctx, path, caller, 'utime', last), atime, mtime, caller.cred, path),
+    );
+  }
+
+  utimensInode(ino: number, atime: TimeSpec, mtime: TimeSpec, caller: Caller, path = ''): Readonly<InodeRecord> {
+    return this.conn.write(() => utimensInode(this.#ctx, this.#require(ino, 'utime', path), atime, mtime, caller.cred, path));
+  }
+
+  truncate(path: string, size: number, caller: Caller): Readonly<InodeRecord> {
+    const inode = this.stat(path, caller);
+    return this.#truncateBounded(inode.ino, size, caller, path, true);
+  }
+
+  /** ftruncate on a descriptor open for writing: no permission check beyond the descriptor's. */
+  truncateInode(ino: number, size: number, caller: Caller, path = ''): Readonly<InodeRecord> {
+    return this.#truncateBounded(ino, size, caller, path, false);
+  }
+
+  readdir(path: string, caller: Caller): DirectoryEntry[] {
+    return this.conn.read(() => {
+      const dir = lookupInode(this.#ctx, path, caller, 'scandir');
+      return listDirectory(this.#ctx, dir, caller, 'scandir', path);
+    });
+  }
+
+  readdirInode(ino: number, caller: Caller, path = ''): DirectoryEntry[] {
+    return this.conn.read(() => listDirectory(this.#ctx, this.#require(ino, 'getdents64', path), caller, 'getdents64', path));
+  }
+
+  open(path: string, flags: number, mode: number, caller: Caller): OpenResult {
+    const run = () => openPath(this.#ctx, path, flags, mode, caller);
+    const mutates = (flags & (O_CREAT | O_TRUNC)) !== 0 || (flags & O_TMPFILE) === O_TMPFILE;
+    return mutates ? this.conn.write(run) : this.conn.read(run);
+  }
+
+  read(ino: number, offset: number, length: number): Buffer {
+    return this.conn.read(() => readRange(this.#ctx, this.#require(ino, 'read'), offset, length));
+  }
+
+  /** Writes at `offset`; large writes are committed in bounded transactions. */
+  write(ino: number, offset: number, data: Buffer): Readonly<InodeRecord> {
+    let inode = this.conn.read(() => this.#require(ino, 'write'));
+    if (this.conn.inTransaction || data.length <= MAX_TRANSACTION_BYTES) {
+      return this.conn.write(() => writeRange(this.#ctx, this.#require(ino, 'write'), offset, data));
+    }
+    if (offset > inode.size) inode = this.#truncateBounded(ino, offset, undefined, '', false);
+    for (let done = 0; done < data.length; done += MAX_TRANSACTION_BYTES) {
+      const piece = data.subarray(done, done + MAX_TRANSACTION_BYTES);
+      inode = this.conn.write(() => writeRange(this.#ctx, this.#require(ino, 'write'), offset + done, piece));
+    }
+    return inode;
+  }
+
+  /** Counts an open handle, so unlinking the file keeps its content until release(). */
+  retain(ino: number): void {
+    this.#ctx.open.retain(ino);
+  }
+
+  /** Releases a handle; the last release of an unlinked file deletes it. */
+  release(ino: number): void {
+    if (!this.#ctx.open.release(ino) || this.conn.closed) return;
+    this.conn.write(() => {
+      const inode = this.#ctx.inodes.get(ino);
+      if (inode && inode.nlink === 0) this.#ctx.inodes.destroy(ino);
+    });
+  }
+
+  /** An absolute VFS path naming `ino` (one of them, for a hard-linked file), if it is linked. */
+  pathOf(ino: number): string | undefined {
+    return this.conn.read(() => {
+      const names: string[] = [];
+      let cur = ino;
+      for (let depth = 0; cur !== ROOT_INO; depth++) {
+        const entry = this.#ctx.inodes.nameOf(cur);
+        if (!entry || depth > 4096) return undefined;
+        names.push(entry.name);
+        cur = entry.parentIno;
+      }
+      return '/' + names.reverse().join('/');
+    });
+  }
+
+  statfs(): StatfsResult {
+    const usage = this.conn.read(() => this.#ctx.store.usage());
+    const host = statfsSync(dirname(this.conn.path));
+    const scale = host.bsize / this.chunkSize;
+    return {
+      blockSize: this.chunkSize,
+      blocks: Math.floor(host.blocks * scale),
+      blocksFree: Math.floor(host.bfree * scale),
+      blocksAvailable: Math.floor(host.bavail * scale),
+      files: usage.inodes + Math.max(0, host.ffree),
+      filesFree: Math.max(0, host.ffree),
+      nameMax: 255,
+    };
+  }
+
+  #require(ino: number, syscall: string, path = ''): Readonly<InodeRecord> {
+    const inode = this.#ctx.inodes.get(ino);
+    if (!inode) throw fsError('ENOENT', syscall, path);
+    return inode;
+  }
+
+  /** Truncates; outside a caller's transaction, growth is committed in bounded steps. */
+  #truncateBounded(ino: number, size: number, caller: Caller | undefined, path: string, checkWrite: boolean) {
+    const cred = caller?.cred ?? ROOT;
+    const bounded = !this.conn.inTransaction;
+    let inode: Readonly<InodeRecord>;
+    do {
+      inode = this.conn.write(() => {
+        const current = this.#require(ino, 'truncate', path);
+        const target = bounded && size > current.size ? Math.min(size, current.size + MAX_TRANSACTION_BYTES) : size;
+        return truncateInode(this.#ctx, current, target, cred, path, checkWrite);
+      });
+    } while (inode.size < size);
+    return inode;
+  }
+}
+
+function linkEntryChecked(
+  ctx: VfsContext,
+  parent: Readonly<InodeRecord>,
+  name: string,
+  inode: Readonly<InodeRecord>,
+  caller: Caller,
+  path: string,
+): Readonly<InodeRecord> {
+  requireDirectoryWrite(parent, caller.cred, 'link', path);
+  return linkEntry(ctx, parent, name, inode);
+}
