@@ -6,6 +6,8 @@ import { processCredentials, type Credentials } from '../vfs/permissions.js';
 import { AgentFs } from './fs.js';
 import { AgentKv } from './kv.js';
 import { AgentTools } from './tools.js';
+import { assertReadOnlySql, type QueryParam, type QueryValue } from './query.js';
+import { assertString } from './validate.js';
 
 export interface AgentOSOptions {
   /** Create the database when the file does not exist (default true). */
@@ -53,6 +55,17 @@ export class AgentOS {
    */
   static async open(path = 'agent.db', options: AgentOSOptions = {}): Promise<AgentOS> {
     return new AgentOS(path, options);
+  }
+
+  /**
+   * Runs one read-only SQL statement (SELECT, WITH, VALUES, EXPLAIN or a reporting PRAGMA) in a
+   * consistent snapshot and returns its rows; a statement that could write rejects with EROFS.
+   * @example const rows = await agent.query('SELECT name, count(*) AS n FROM tool_calls GROUP BY name');
+   */
+  async query<Row = Record<string, QueryValue>>(sql: string, params: QueryParam[] = []): Promise<Row[]> {
+    assertString(sql, 'sql');
+    assertReadOnlySql(sql);
+    return this.#conn.read(() => this.#conn.prepare<Row>(sql).all(...params));
   }
 
   /**

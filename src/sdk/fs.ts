@@ -29,6 +29,8 @@ import { parseFlags, type OpenFlags } from './flags.js';
 import { assertInteger, assertString, toBuffer } from './validate.js';
 
 export type Encoding = BufferEncoding;
+/** A time for utimes: a Date, epoch seconds (number or numeric string), or bigint epoch nanoseconds. */
+export type TimeInput = Date | number | string | bigint;
 export type WriteData = string | ArrayBufferView;
 
 export interface WriteFileOptions {
@@ -254,12 +256,22 @@ export class AgentFs {
   }
 
   /**
-   * Sets access and modification times: Dates, epoch seconds, or numeric strings.
+   * Sets access and modification times: Dates, epoch seconds, numeric strings, or bigint
+   * nanoseconds since the epoch (exact, as in `Stats.mtimeNs`).
    * @example await agent.fs.utimes('/a.txt', new Date(), new Date('2020-01-01'));
    */
-  async utimes(path: string, atime: Date | number | string, mtime: Date | number | string): Promise<void> {
+  async utimes(path: string, atime: TimeInput, mtime: TimeInput): Promise<void> {
     assertString(path, 'path');
     this.#vfs.utimens(path, toTime(atime, 'atime'), toTime(mtime, 'mtime'), this.#caller);
+  }
+
+  /**
+   * Like utimes, but a symlink gets the times itself instead of its target.
+   * @example await agent.fs.lutimes('/latest', st.atimeNs, st.mtimeNs);
+   */
+  async lutimes(path: string, atime: TimeInput, mtime: TimeInput): Promise<void> {
+    assertString(path, 'path');
+    this.#vfs.utimens(path, toTime(atime, 'atime'), toTime(mtime, 'mtime'), this.#caller, 'nofollow');
   }
 
   /** Sets a file's size, cutting or zero-extending it. @example await agent.fs.truncate('/a.txt', 0); */
@@ -387,12 +399,17 @@ function joinRelative(root: string, d: Dirent): string {
   return rel ? `${rel}/${d.name}` : d.name;
 }
 
-function toTime(value: Date | number | string, name: string): TimeSpec {
+function toTime(value: TimeInput, name: string): TimeSpec {
+  // A double cannot hold epoch nanoseconds exactly; bigint keeps copies of host times exact.
+  if (typeof value === 'bigint') {
+    const sec = value / 1_000_000_000n - (value % 1_000_000_000n < 0n ? 1n : 0n);
+    return { sec: Number(sec), nsec: Number(value - sec * 1_000_000_000n) };
+  }
   let ms: number;
   if (value instanceof Date) ms = value.getTime();
   else if (typeof value === 'number') ms = value * 1000;
   else if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) ms = Number(value) * 1000;
-  else throw new TypeError(`The "${name}" argument must be a Date, a number of seconds or a numeric string`);
+  else throw new TypeError(`The "${name}" argument must be a Date, a number of seconds, a numeric string or bigint nanoseconds`);
   if (!Number.isFinite(ms)) throw new RangeError(`The "${name}" argument is not a valid time`);
   return fromMilliseconds(ms);
 }
