@@ -1,0 +1,23 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+
+export default class FsCat extends BaseCommand {
+  static override description = 'Print a file of the agent filesystem to stdout, byte for byte.';
+
+  static override examples = [
+    {
+      command: '<%= config.bin %> fs cat hello.txt',
+      description: 'Relative paths start at the root: this is /hello.txt',
+    },
+  ];
+
+  static override args = {
+    path: Args.string({ description: 'File to print', required: true }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(FsCat);
+    const agent = this.openAgent(flags, { readonly: true });
+    process.stdout.write(await agent.fs.readFile(args.path));
+  }
+}

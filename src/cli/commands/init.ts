@@ -1,0 +1,65 @@
+import { lstatSync, unlinkSync } from 'node:fs';
+import { Args, Flags } from '@oclif/core';
+import { AgentOS, AgentOSError } from '../../index.js';
+import { BaseCommand } from '../base-command.js';
+
+/** The database file and the files SQLite and turso keep beside it. */
+const DATABASE_SUFFIXES = ['', '-wal', '-shm', '-tshm'];
+
+export default class Init extends BaseCommand {
+  static override description =
+    'Create an empty agent database (filesystem, key-value store and tool-call trail)';
+
+  static override examples = [
+    { command: '<%= config.bin %> init', description: 'Create agent.db in the current directory' },
+    { command: '<%= config.bin %> init project.db', description: 'Create project.db' },
+    {
+      command: '<%= config.bin %> init --force',
+      description: 'Replace an existing agent.db with an empty one',
+    },
+  ];
+
+  static override args = {
+    path: Args.string({ description: 'Database file to create (default: the --db value, agent.db)' }),
+  };
+
+  static override flags = {
+    force: Flags.boolean({
+      char: 'f',
+      description: 'Replace an existing file, removing it and its -wal, -shm and -tshm companions',
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Init);
+    const path = args.path ?? flags.db;
+    if (exists(path)) {
+      if (!flags.force) {
+        throw new AgentOSError('EEXIST', { message: `'${path}' already exists; use --force to replace it` });
+      }
+      removeDatabase(path);
+    }
+    const agent = new AgentOS(path, { create: true, busyTimeoutMs: flags['busy-timeout'] });
+    await agent.close();
+    this.log(`Created agent filesystem: ${path}`);
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function removeDatabase(path: string): void {
+  for (const suffix of DATABASE_SUFFIXES) {
+    try {
+      unlinkSync(path + suffix);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+}
