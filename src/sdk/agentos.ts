@@ -29,6 +29,7 @@ export class AgentOS {
   readonly kv: AgentKv;
   readonly tools: AgentTools;
   readonly #conn: StoreConnection;
+  #batching = false;
 
   /**
    * Opens (or creates) an agent database synchronously; errors are thrown here.
@@ -66,6 +67,25 @@ export class AgentOS {
     assertString(sql, 'sql');
     assertReadOnlySql(sql);
     return this.#conn.read(() => this.#conn.prepare<Row>(sql).all(...params));
+  }
+
+  /**
+   * Runs `fn` with commits deferred: the changes it makes through this agent are committed
+   * together when it settles, which is several times faster for many small changes (a failed
+   * operation inside still undoes only itself). Other processes wait for the write lock
+   * meanwhile, so keep batches short; nested calls join the outer batch.
+   * @example await agent.batch(async () => { for (const [k, v] of entries) await agent.kv.set(k, v); });
+   */
+  async batch<T>(fn: () => Promise<T> | T): Promise<T> {
+    if (this.#batching) return fn();
+    this.#batching = true;
+    this.#conn.setBatching(true);
+    try {
+      return await fn();
+    } finally {
+      this.#batching = false;
+      this.#conn.setBatching(false);
+    }
   }
 
   /**
