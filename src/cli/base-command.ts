@@ -74,6 +74,11 @@ export abstract class BaseCommand extends Command {
     if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
   }
 
+  /**
+   * Raw bytes of stdin. Every argument is declared with `ignoreStdin: true`: otherwise oclif
+   * fills a missing argument from piped stdin, line-decoded, trimmed and only if it arrives
+   * within 10 ms, which would corrupt binary input and make `echo x | agentos fs ls` list /x.
+   */
   protected async readStdin(): Promise<Buffer> {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

@@ -20,7 +20,10 @@ export default class Init extends BaseCommand {
   ];
 
   static override args = {
-    path: Args.string({ description: 'Database file to create (default: the --db value, agent.db)' }),
+    path: Args.string({
+      ignoreStdin: true,
+      description: 'Database file to create (default: the --db value, agent.db)',
+    }),
   };
 
   static override flags = {

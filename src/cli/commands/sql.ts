@@ -25,7 +25,7 @@ export default class Sql extends BaseCommand {
   ];
 
   static override args = {
-    query: Args.string({ description: 'One read-only SQL statement', required: true }),
+    query: Args.string({ ignoreStdin: true, description: 'One read-only SQL statement', required: true }),
   };
 
   static override enableJsonFlag = true;

@@ -12,7 +12,7 @@ export default class FsCat extends BaseCommand {
   ];
 
   static override args = {
-    path: Args.string({ description: 'File to print', required: true }),
+    path: Args.string({ ignoreStdin: true, description: 'File to print', required: true }),
   };
 
   async run(): Promise<void> {

@@ -17,10 +17,11 @@ export default class FsExport extends BaseCommand {
 
   static override args = {
     src: Args.string({
+      ignoreStdin: true,
       description: 'Agent directory to copy (default /); a lone argument is HOSTDIR',
       required: true,
     }),
-    hostdir: Args.string({ description: 'Host directory to copy into' }),
+    hostdir: Args.string({ ignoreStdin: true, description: 'Host directory to copy into' }),
   };
 
   static override usage = '<%= command.id %> [SRC] HOSTDIR';

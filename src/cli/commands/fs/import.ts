@@ -16,8 +16,8 @@ export default class FsImport extends BaseCommand {
   ];
 
   static override args = {
-    hostdir: Args.string({ description: 'Host directory to copy from', required: true }),
-    dest: Args.string({ description: 'Agent directory to copy into', default: '/' }),
+    hostdir: Args.string({ ignoreStdin: true, description: 'Host directory to copy from', required: true }),
+    dest: Args.string({ ignoreStdin: true, description: 'Agent directory to copy into', default: '/' }),
   };
 
   async run(): Promise<void> {

@@ -20,7 +20,7 @@ printed escaped (\\n, \\x1b, \\\\); --json prints names exactly.`;
   ];
 
   static override args = {
-    path: Args.string({ description: 'Directory (or file) to list', default: '/' }),
+    path: Args.string({ ignoreStdin: true, description: 'Directory (or file) to list', default: '/' }),
   };
 
   static override flags = {

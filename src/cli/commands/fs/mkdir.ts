@@ -16,7 +16,7 @@ export default class FsMkdir extends BaseCommand {
   ];
 
   static override args = {
-    path: Args.string({ description: 'Directory to create', required: true }),
+    path: Args.string({ ignoreStdin: true, description: 'Directory to create', required: true }),
   };
 
   static override flags = {

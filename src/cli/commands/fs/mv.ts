@@ -12,8 +12,12 @@ export default class FsMv extends BaseCommand {
   ];
 
   static override args = {
-    src: Args.string({ description: 'Path to move', required: true }),
-    dst: Args.string({ description: 'New path, or an existing directory to move into', required: true }),
+    src: Args.string({ ignoreStdin: true, description: 'Path to move', required: true }),
+    dst: Args.string({
+      ignoreStdin: true,
+      description: 'New path, or an existing directory to move into',
+      required: true,
+    }),
   };
 
   async run(): Promise<void> {

@@ -12,7 +12,7 @@ export default class FsRm extends BaseCommand {
   ];
 
   static override args = {
-    path: Args.string({ description: 'Path to remove', required: true }),
+    path: Args.string({ ignoreStdin: true, description: 'Path to remove', required: true }),
   };
 
   static override flags = {

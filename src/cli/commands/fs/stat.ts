@@ -17,7 +17,7 @@ export default class FsStat extends BaseCommand {
   ];
 
   static override args = {
-    path: Args.string({ description: 'Path to describe', required: true }),
+    path: Args.string({ ignoreStdin: true, description: 'Path to describe', required: true }),
   };
 
   static override flags = {

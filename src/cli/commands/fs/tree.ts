@@ -16,7 +16,7 @@ export default class FsTree extends BaseCommand {
   ];
 
   static override args = {
-    path: Args.string({ description: 'Directory to show', default: '/' }),
+    path: Args.string({ ignoreStdin: true, description: 'Directory to show', default: '/' }),
   };
 
   static override flags = {

@@ -15,8 +15,8 @@ export default class FsWrite extends BaseCommand {
   ];
 
   static override args = {
-    path: Args.string({ description: 'File to write', required: true }),
-    content: Args.string({ description: 'Content to write (default: read stdin)' }),
+    path: Args.string({ ignoreStdin: true, description: 'File to write', required: true }),
+    content: Args.string({ ignoreStdin: true, description: 'Content to write (default: read stdin)' }),
   };
 
   static override flags = {

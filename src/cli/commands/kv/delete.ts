@@ -14,7 +14,7 @@ export default class KvDelete extends BaseCommand {
   ];
 
   static override args = {
-    key: Args.string({ description: 'Key to delete', required: true }),
+    key: Args.string({ ignoreStdin: true, description: 'Key to delete', required: true }),
   };
 
   static override flags = {

@@ -15,7 +15,7 @@ export default class KvGet extends BaseCommand {
   ];
 
   static override args = {
-    key: Args.string({ description: 'Key to read', required: true }),
+    key: Args.string({ ignoreStdin: true, description: 'Key to read', required: true }),
   };
 
   static override enableJsonFlag = true;

@@ -15,7 +15,7 @@ export default class KvList extends BaseCommand {
   ];
 
   static override args = {
-    prefix: Args.string({ description: 'Only keys starting with this text', default: '' }),
+    prefix: Args.string({ ignoreStdin: true, description: 'Only keys starting with this text', default: '' }),
   };
 
   static override enableJsonFlag = true;

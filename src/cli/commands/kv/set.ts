@@ -25,8 +25,11 @@ export default class KvSet extends BaseCommand {
   ];
 
   static override args = {
-    key: Args.string({ description: 'Key to write', required: true }),
-    value: Args.string({ description: 'Value: JSON, or else a string (default: read stdin)' }),
+    key: Args.string({ ignoreStdin: true, description: 'Key to write', required: true }),
+    value: Args.string({
+      ignoreStdin: true,
+      description: 'Value: JSON, or else a string (default: read stdin)',
+    }),
   };
 
   static override flags = {
