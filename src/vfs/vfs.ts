@@ -27,6 +27,9 @@ import {
 } from './attributes.js';
 import { openPath, type OpenResult } from './open.js';
 import { removeDeadOrphans } from './orphans.js';
+import { applyContent, type ContentUpdate } from './content-sync.js';
+import { mknod } from './special-files.js';
+import { openInode } from './reopen.js';
 import { O_CREAT, O_TMPFILE, O_TRUNC, isDirectory } from './constants.js';
 
 /** Writes larger than this are split into several transactions: one huge transaction costs ~2.5x its size in RSS. */
@@ -85,8 +88,23 @@ export class Vfs {
     this.conn.read(() => checkAccess(this.#ctx, lookupInode(this.#ctx, path, caller, 'access', last), mode, caller.cred, path));
   }
 
+  /** access(2) on an inode already resolved (faccessat2 with AT_EMPTY_PATH). */
+  accessInode(ino: number, mode: number, caller: Caller, path = ''): void {
+    this.conn.read(() => checkAccess(this.#ctx, this.#require(ino, 'access', path), mode, caller.cred, path));
+  }
+
+  /** The parent directory of a directory inode (the root is its own parent). */
+  parentOf(ino: number): number | undefined {
+    return this.conn.read(() => this.#ctx.inodes.parentOf(ino));
+  }
+
   mkdir(path: string, mode: number, caller: Caller): Readonly<InodeRecord> {
     return this.conn.write(() => mkdir(this.#ctx, path, mode, caller));
+  }
+
+  /** mknod(2): FIFOs, sockets, regular files and (as root) device nodes. */
+  mknod(path: string, mode: number, rdev: number, caller: Caller): Readonly<InodeRecord> {
+    return this.conn.write(() => mknod(this.#ctx, path, mode, rdev, caller));
   }
 
   rmdir(path: string, caller: Caller): void {
@@ -184,6 +202,16 @@ export class Vfs {
     const run = () => openPath(this.#ctx, path, flags, mode, caller);
     const mutates = (flags & (O_CREAT | O_TRUNC)) !== 0 || (flags & O_TMPFILE) === O_TMPFILE;
     return mutates ? this.conn.write(run) : this.conn.read(run);
+  }
+
+  /** Stores content written outside the VFS (the sandbox's backing files); see content-sync.ts. */
+  applyContent(ino: number, update: ContentUpdate): Readonly<InodeRecord> | undefined {
+    return this.conn.write(() => applyContent(this.#ctx, ino, update));
+  }
+
+  /** Opens an inode already resolved (a /proc/<pid>/fd/N magic link) with open(2)'s checks. */
+  openInode(ino: number, flags: number, caller: Caller): OpenResult {
+    return this.conn.write(() => openInode(this.#ctx, ino, flags, caller));
   }
 
   read(ino: number, offset: number, length: number): Buffer {

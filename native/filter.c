@@ -1,0 +1,47 @@
+#include "filter.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+
+#include "syscall-table.h"
+
+#define X32_SYSCALL_BIT 0x40000000u
+
+enum action { ACT_NOTIFY, ACT_TRACE, ACT_DENY, ACT_COUNT };
+
+static enum action action_of(const struct syscall_info *s, const struct filter_options *opts) {
+    if (s->kind == TRAP_DENY) return ACT_DENY;
+    if (s->kind == TRAP_TRACE && opts->traced) return ACT_TRACE;
+    return ACT_NOTIFY;
+}
+
+int filter_build(struct sock_filter *out, size_t cap, const struct filter_options *opts) {
+    size_t n = 0;
+    size_t entries = 0;
+    for (const struct syscall_info *s = syscall_table; s->nr >= 0; s++) entries++;
+    /* 6 header instructions, one comparison per syscall, 4 returns. */
+    if (entries + 10 > cap || entries + 10 > 255) return -1;
+
+    /* Only the native ABI: i386 (int 0x80) and x32 calls would bypass the table. */
+    out[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+    out[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+    out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+    out[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+    out[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 0, 1);
+    out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+
+    /* Returns sit after the comparisons: ALLOW, then one per action. */
+    size_t returns = n + entries;
+    size_t target[ACT_COUNT] = {returns + 1, returns + 2, returns + 3};
+    for (const struct syscall_info *s = syscall_table; s->nr >= 0; s++) {
+        size_t jump = target[action_of(s, opts)] - (n + 1);
+        out[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)s->nr, (unsigned char)jump, 0);
+    }
+    out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
+    out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+    out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+    return (int)n;
+}

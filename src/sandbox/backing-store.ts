@@ -1,0 +1,325 @@
+/**
+ * Host files and directories that stand in for VFS inodes while a run uses them.
+ *
+ * A regular file is materialized once into `f/<ino>` and every open of it gets its own host
+ * descriptor on that file, so reads, writes, mmap and locks run natively and processes see
+ * each other's writes. Content goes back to the database whenever a writable descriptor is
+ * finally closed (inotify IN_CLOSE_WRITE), on fsync and at the end of the run; chunks are
+ * compared by hash so only changed ones are rewritten.
+ *
+ * A directory gets a fresh empty placeholder `d/<ino>.<n>` per open. The supervisor keeps its
+ * own descriptor on it, which shares the program's file position, so getdents can keep its
+ * cursor there (and see the program's lseek/rewinddir). Working directories use `d/<ino>`.
+ */
+import {
+  closeSync,
+  fstatSync,
+  ftruncateSync,
+  futimesSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  statSync,
+  writeSync,
+  constants as fsc,
+} from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Vfs } from '../vfs/vfs.js';
+import { MAX_TRANSACTION_BYTES } from '../vfs/vfs.js';
+import type { ChunkRecord, InodeRecord } from '../store/fs-store.js';
+import type { CacheDir } from './cache-dir.js';
+import type { NativeAddon } from './native.js';
+import type { DirectoryRecord } from './structs.js';
+import {
+  O_ACCMODE,
+  O_APPEND,
+  O_DIRECT,
+  O_DSYNC,
+  O_LARGEFILE,
+  O_NOATIME,
+  O_NONBLOCK,
+  O_PATH,
+  O_SYNC,
+  O_RDONLY,
+  O_RDWR,
+  O_WRONLY,
+} from '../vfs/constants.js';
+
+/** Flags of the program's open that carry over to the host descriptor. */
+const CARRIED_FLAGS = O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_LARGEFILE | O_NOATIME;
+const COPY_BLOCK = 1 << 20;
+
+interface BackingFile {
+  ino: number;
+  path: string;
+  /** Chunk hashes of the content as last synced with the database. */
+  hashes: BigUint64Array;
+  /** size/mtime of the VFS inode as last synced: anything else means another process changed it. */
+  stamp: string;
+  /** Opened for writing at least once: has to be checked at the end of the run. */
+  writable: boolean;
+}
+
+export interface DirectoryHandle {
+  id: number;
+  ino: number;
+  /** The supervisor's own descriptor; it shares the file position with the program's. */
+  fd: number;
+  /** Snapshot of the entries, taken when a listing starts at position 0. */
+  entries?: DirectoryRecord[];
+}
+
+export type CacheIdentity =
+  | { kind: 'file'; ino: number }
+  | { kind: 'symlink'; ino: number }
+  | { kind: 'dir'; ino: number; handle?: DirectoryHandle };
+
+function stampOf(inode: Pick<InodeRecord, 'size' | 'mtime' | 'mtimeNsec'>): string {
+  return `${inode.size}/${inode.mtime}/${inode.mtimeNsec}`;
+}
+
+export class BackingStore {
+  readonly #vfs: Vfs;
+  readonly #cache: CacheDir;
+  readonly #addon: NativeAddon;
+  #files = new Map<number, BackingFile>();
+  #directories = new Map<number, DirectoryHandle>();
+  #nextDirectory = 1;
+
+  constructor(vfs: Vfs, cache: CacheDir, addon: NativeAddon) {
+    this.#vfs = vfs;
+    this.#cache = cache;
+    this.#addon = addon;
+  }
+
+  /** A new host descriptor on the materialized content of a regular file (the caller closes it). */
+  openFile(inode: Readonly<InodeRecord>, flags: number): number {
+    const file = this.#materialize(inode);
+    // SECCOMP_IOCTL_NOTIF_ADDFD refuses O_PATH files (fget), so an O_PATH open gets a read-only one.
+    if (flags & O_PATH) return openSync(file.path, O_RDONLY);
+    if (flags & (O_WRONLY | O_RDWR) || (flags & O_ACCMODE) === O_ACCMODE) file.writable = true;
+    // O_DIRECT's alignment rules belong to the program's filesystem, not the cache's.
+    return openSync(file.path, flags & CARRIED_FLAGS & ~O_DIRECT);
+  }
+
+  /** The host path of a file's materialized content (materializing it), for exec. */
+  materializedPath(inode: Readonly<InodeRecord>): string {
+    return this.#materialize(inode).path;
+  }
+
+  isMaterialized(ino: number): boolean {
+    return this.#files.has(ino);
+  }
+
+  /** The inode as a program sees it: size and times of content not yet written back come from the host file. */
+  live(inode: Readonly<InodeRecord>): Readonly<InodeRecord> {
+    const file = this.#files.get(inode.ino);
+    if (!file?.writable) return inode;
+    const st = fstatOf(file.path);
+    if (!st) return inode;
+    const mtimeNs = st.mtimeNs;
+    return {
+      ...inode,
+      size: Number(st.size),
+      mtime: Number(mtimeNs / 1_000_000_000n),
+      mtimeNsec: Number(mtimeNs % 1_000_000_000n),
+    };
+  }
+
+  /**
+   * Applies a VFS change to a file's content or times (truncate, utimens) without losing what
+   * programs wrote: pending host content goes to the database first, then the change is made
+   * in the VFS and mirrored onto the host copy, which then equals the database again.
+   */
+  mirror(ino: number, apply: () => Readonly<InodeRecord>): Readonly<InodeRecord> {
+    const file = this.#files.get(ino);
+    if (!file) return apply();
+    this.writeBack(ino);
+    const inode = apply();
+    const fd = openSync(file.path, fsc.O_RDWR);
+    try {
+      if (fstatSync(fd).size !== inode.size) ftruncateSync(fd, inode.size);
+      futimesSync(fd, toDate(inode.atime, inode.atimeNsec), toDate(inode.mtime, inode.mtimeNsec));
+      file.hashes = this.#addon.chunkHashes(fd, inode.size, this.#vfs.chunkSize);
+      file.stamp = stampOf(inode);
+    } finally {
+      closeSync(fd);
+    }
+    return inode;
+  }
+
+  /** Writes back the content of a materialized file if it changed; returns whether it did. */
+  writeBack(ino: number): boolean {
+    const file = this.#files.get(ino);
+    if (!file) return false;
+    let fd: number;
+    try {
+      fd = openSync(file.path, fsc.O_RDONLY);
+    } catch {
+      return false;
+    }
+    try {
+      return this.#writeBackFrom(file, fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Writes back every file that was opened for writing (end of run, sync). */
+  writeBackAll(): void {
+    for (const file of this.#files.values()) if (file.writable) this.writeBack(file.ino);
+  }
+
+  /** Handles inotify names ("<ino>" of f/) reported closed after writing. */
+  closedAfterWrite(names: string): void {
+    for (const name of new Set(names.split('\n'))) {
+      const ino = Number(name);
+      if (Number.isInteger(ino) && ino > 0) this.writeBack(ino);
+    }
+  }
+
+  /** A placeholder directory for one open of a virtual directory. */
+  openDirectory(ino: number): DirectoryHandle {
+    const id = this.#nextDirectory++;
+    const path = join(this.#cache.dirs, `${ino}.${id}`);
+    mkdirSync(path, { mode: 0o700 });
+    const fd = openSync(path, fsc.O_RDONLY | fsc.O_DIRECTORY);
+    const handle = { id, ino, fd };
+    this.#directories.set(id, handle);
+    return handle;
+  }
+
+  /** The placeholder a process's working directory points at while it is in a virtual directory. */
+  workingDirectory(ino: number): string {
+    const path = join(this.#cache.dirs, String(ino));
+    mkdirSync(path, { recursive: true, mode: 0o700 });
+    return path;
+  }
+
+  /**
+   * A descriptor standing for a VFS symlink opened with O_PATH|O_NOFOLLOW: an empty placeholder
+   * file `s/<ino>.<n>`, which fstat and readlinkat(fd, "") resolve back to the symlink.
+   */
+  openSymlink(ino: number): number {
+    const dir = join(this.#cache.root, 's');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return openSync(join(dir, `${ino}.${this.#nextDirectory++}`), fsc.O_RDONLY | fsc.O_CREAT, 0o600);
+  }
+
+  /** What a host path inside the cache stands for (readlink of a cwd or an fd). */
+  identify(link: string): CacheIdentity | undefined {
+    const rel = relative(this.#cache.root, link.replace(/ \(deleted\)$/, ''));
+    const m = /^(f|d|s)\/(\d+)(?:\.(\d+))?$/.exec(rel);
+    if (!m) return undefined;
+    const ino = Number(m[2]);
+    if (m[1] === 'f') return { kind: 'file', ino };
+    if (m[1] === 's') return { kind: 'symlink', ino };
+    return { kind: 'dir', ino, handle: m[3] ? this.#directories.get(Number(m[3])) : undefined };
+  }
+
+  /** Current position of a directory handle (shared with the program's descriptor). */
+  position(handle: DirectoryHandle): number {
+    return this.#addon.seek(handle.fd, 0, 1);
+  }
+
+  setPosition(handle: DirectoryHandle, position: number): void {
+    this.#addon.seek(handle.fd, position, 0);
+  }
+
+  /** Writes everything back and releases every host resource. */
+  close(): void {
+    this.writeBackAll();
+    for (const handle of this.#directories.values()) closeSync(handle.fd);
+    this.#directories.clear();
+    for (const file of this.#files.values()) this.#vfs.release(file.ino);
+    this.#files.clear();
+  }
+
+  #materialize(inode: Readonly<InodeRecord>): BackingFile {
+    let file = this.#files.get(inode.ino);
+    if (file && file.stamp === stampOf(inode)) return file;
+    const path = join(this.#cache.files, String(inode.ino));
+    // Executable, because agents run programs they built: the directory itself is private (0700).
+    const fd = openSync(path, fsc.O_RDWR | fsc.O_CREAT, 0o700);
+    try {
+      ftruncateSync(fd, 0);
+      for (let offset = 0; offset < inode.size; offset += COPY_BLOCK) {
+        const data = this.#vfs.read(inode.ino, offset, COPY_BLOCK);
+        writeSync(fd, data, 0, data.length, offset);
+      }
+      ftruncateSync(fd, inode.size);
+      futimesSync(fd, toDate(inode.atime, inode.atimeNsec), toDate(inode.mtime, inode.mtimeNsec));
+      const hashes = this.#addon.chunkHashes(fd, inode.size, this.#vfs.chunkSize);
+      if (!file) {
+        // Counted as open while materialized, so unlinking it in the VFS keeps its inode until the run ends.
+        this.#vfs.retain(inode.ino);
+        file = { ino: inode.ino, path, hashes, stamp: stampOf(inode), writable: false };
+        this.#files.set(inode.ino, file);
+      } else {
+        file.hashes = hashes;
+        file.stamp = stampOf(inode);
+      }
+      return file;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  #writeBackFrom(file: BackingFile, fd: number): boolean {
+    const st = fstatSync(fd, { bigint: true });
+    const size = Number(st.size);
+    const cs = this.#vfs.chunkSize;
+    const hashes = this.#addon.chunkHashes(fd, size, cs);
+    const count = hashes.length;
+    const mtime = { sec: Number(st.mtimeNs / 1_000_000_000n), nsec: Number(st.mtimeNs % 1_000_000_000n) };
+    const current = this.#vfs.inode(file.ino);
+    if (!current) return false;
+    const changed: number[] = [];
+    for (let i = 0; i < count; i++) if (i >= file.hashes.length || hashes[i] !== file.hashes[i]) changed.push(i);
+    const same = changed.length === 0 && count === file.hashes.length && size === current.size;
+    if (same && current.mtime === mtime.sec && current.mtimeNsec === mtime.nsec) return false;
+    // Bounded transactions: a huge file goes back in pieces, each leaving a consistent inode.
+    const perGroup = Math.max(1, Math.floor(MAX_TRANSACTION_BYTES / cs));
+    let inode: Readonly<InodeRecord> | undefined = current;
+    for (let g = 0; g < changed.length || g === 0; g += perGroup) {
+      const group = changed.slice(g, g + perGroup);
+      const last = g + perGroup >= changed.length;
+      const chunks = readChunks(fd, group, cs, size);
+      const reached = group.length ? Math.min(size, (group[group.length - 1] + 1) * cs) : size;
+      inode = this.#vfs.applyContent(file.ino, {
+        chunks,
+        size: last ? size : Math.max(current.size, reached),
+        final: last ? { mtime } : undefined,
+      });
+      if (!inode) return false;
+    }
+    file.hashes = hashes;
+    if (inode) file.stamp = stampOf(inode);
+    return true;
+  }
+}
+
+function readChunks(fd: number, indexes: number[], cs: number, size: number): ChunkRecord[] {
+  const out: ChunkRecord[] = [];
+  for (const index of indexes) {
+    const length = Math.min(cs, size - index * cs);
+    const data = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, data, got, length - got, index * cs + got);
+      if (n === 0) break;
+      got += n;
+    }
+    if (got < length) data.fill(0, got);
+    out.push({ index, data });
+  }
+  return out;
+}
+
+function fstatOf(path: string) {
+  return statSync(path, { bigint: true, throwIfNoEntry: false });
+}
+
+function toDate(sec: number, nsec: number): number {
+  return sec + nsec / 1e9;
+}

@@ -1,0 +1,89 @@
+/**
+ * The run's private cache directory: `f/<ino>` holds the materialized content of open files,
+ * `d/` holds empty placeholder directories standing in for virtual directories (open
+ * descriptors and working directories). It must allow exec, because files the agent built
+ * are executed from here, so a noexec /tmp is skipped. Runs killed before cleaning up leave
+ * their directory behind; the next run removes those whose owner is gone.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { processStartTime } from '../vfs/orphans.js';
+
+export interface CacheDir {
+  root: string;
+  files: string;
+  dirs: string;
+  remove(): void;
+}
+
+const OWNER_FILE = 'owner';
+
+function mountOptionsOf(path: string): string[] | undefined {
+  let table: string;
+  try {
+    table = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return undefined;
+  }
+  let best: { point: string; options: string[] } | undefined;
+  for (const line of table.split('\n')) {
+    const f = line.split(' ');
+    if (f.length < 6) continue;
+    const point = f[4].replace(/\\040/g, ' ');
+    const inside = path === point || path.startsWith(point.endsWith('/') ? point : point + '/');
+    if (inside && (!best || point.length > best.point.length)) best = { point, options: f[5].split(',') };
+  }
+  return best?.options;
+}
+
+function usable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+    return !(mountOptionsOf(realpathSync(dir)) ?? []).includes('noexec');
+  } catch {
+    return false;
+  }
+}
+
+function candidates(): string[] {
+  const list = [process.env.AGENTOS_CACHE_DIR, process.env.XDG_RUNTIME_DIR, tmpdir(), join(homedir(), '.cache')];
+  return list.filter((d): d is string => typeof d === 'string' && d.length > 0);
+}
+
+/** Removes cache directories of earlier runs whose process is gone. */
+export function removeAbandonedCaches(base: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(base);
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    if (!name.startsWith('run-')) continue;
+    const dir = join(base, name);
+    let owner: { pid: number; start: string } | undefined;
+    try {
+      owner = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as { pid: number; start: string };
+    } catch {
+      owner = undefined;
+    }
+    if (owner && processStartTime(owner.pid) === owner.start) continue;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function createCacheDir(): CacheDir {
+  const parent = candidates().find(usable);
+  if (!parent) throw new Error('no writable directory allowing exec for the sandbox cache; set AGENTOS_CACHE_DIR');
+  const base = join(parent, `agentos-${process.getuid?.() ?? 0}`);
+  mkdirSync(base, { recursive: true, mode: 0o700 });
+  removeAbandonedCaches(base);
+  const root = realpathSync(mkdtempSync(join(base, 'run-')));
+  const files = join(root, 'f');
+  const dirs = join(root, 'd');
+  mkdirSync(files, { mode: 0o700 });
+  mkdirSync(dirs, { mode: 0o700 });
+  writeFileSync(join(root, OWNER_FILE), JSON.stringify({ pid: process.pid, start: processStartTime(process.pid) ?? '0' }));
+  return { root, files, dirs, remove: () => rmSync(root, { recursive: true, force: true }) };
+}

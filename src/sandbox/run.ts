@@ -1,0 +1,160 @@
+/**
+ * `agentos run`: runs a command with the agent filesystem at the mount point. The exec
+ * helper starts the command under seccomp and ptrace; this process serves every call that
+ * touches the mount from the VFS, and commits at durability points: when a written file is
+ * closed, on fsync, when the program goes idle, at least every 200 ms of activity, and at
+ * the end of the run.
+ */
+import { spawn, type StdioOptions } from 'node:child_process';
+import { closeSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { AgentOSError } from '../errors.js';
+import { openAgentDatabase } from '../store/agent-database.js';
+import { normalize } from '../vfs/path.js';
+import { Vfs } from '../vfs/vfs.js';
+import { BackingStore } from './backing-store.js';
+import { createCacheDir, type CacheDir } from './cache-dir.js';
+import { Call, type SandboxContext } from './call.js';
+import { dispatch } from './dispatch.js';
+import { Locator } from './locate.js';
+import { execHelperPath, loadAddon, type NativeSupervisor, type SupervisorStats } from './native.js';
+import { handleTrace } from './trace.js';
+
+export interface RunOptions {
+  /** The agent database. */
+  db: string;
+  /** Command and arguments; empty runs $SHELL (or /bin/bash). */
+  command: string[];
+  /** Where the agent filesystem appears (default /agent). */
+  mount?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** stdin, stdout, stderr of the command (default: inherit the terminal). */
+  stdio?: [StdioOptions, StdioOptions, StdioOptions] | 'inherit' | 'pipe';
+  /** Wait for descendants that outlive the command instead of ending them. */
+  waitForDescendants?: boolean;
+  /** How long descendants get between SIGTERM and SIGKILL when the command exits (ms). */
+  graceMs?: number;
+  busyTimeoutMs?: number;
+  /** Called with the spawned helper, e.g. to read piped output. */
+  onSpawn?: (child: import('node:child_process').ChildProcess) => void;
+}
+
+export interface RunResult {
+  /** The command's exit code, or 128 + signal number when a signal ended it. */
+  exitCode: number;
+  stats: SupervisorStats;
+}
+
+const IDLE_MS = 20;
+const MAX_BATCH_MS = 200;
+
+export function defaultCommand(): string[] {
+  return [process.env.SHELL || '/bin/bash'];
+}
+
+export function checkMount(mount: string): string {
+  if (!mount.startsWith('/')) throw new AgentOSError('EINVAL', { syscall: 'run', path: mount, message: 'the mount point must be an absolute path' });
+  const m = normalize(mount);
+  if (m === '/') throw new AgentOSError('EINVAL', { syscall: 'run', path: mount, message: 'the mount point cannot be /' });
+  return m;
+}
+
+export async function runSandbox(options: RunOptions): Promise<RunResult> {
+  const mount = checkMount(options.mount ?? '/agent');
+  const addon = loadAddon();
+  const helper = execHelperPath();
+  const { conn, chunkSize } = openAgentDatabase(options.db, { create: false, busyTimeoutMs: options.busyTimeoutMs });
+  let cache: CacheDir | undefined;
+  let supervisor: NativeSupervisor | undefined;
+  let backing: BackingStore | undefined;
+  try {
+    const vfs = new Vfs(conn, chunkSize, { mountPoint: mount, escapes: true });
+    cache = createCacheDir();
+    const [supervisorEnd, helperEnd] = addon.createChannel();
+    supervisor = new addon.Supervisor(supervisorEnd, mount, cache.root, cache.files);
+    backing = new BackingStore(vfs, cache, addon);
+    const ctx: SandboxContext = { vfs, backing, locator: new Locator(mount, backing), supervisor, addon, mount };
+    const command = options.command.length > 0 ? options.command : defaultCommand();
+    const args = ['--channel', '3', '--mount', mount, '--cache', cache.root, '--grace-ms', String(options.graceMs ?? 2000)];
+    if (options.waitForDescendants) args.push('--wait');
+    const stdio = options.stdio === undefined || options.stdio === 'inherit' ? ['inherit', 'inherit', 'inherit'] : options.stdio === 'pipe' ? ['pipe', 'pipe', 'pipe'] : options.stdio;
+    const child = spawn(helper, [...args, '--', ...command], {
+      stdio: [...(stdio as StdioOptions[]), helperEnd] as StdioOptions,
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+    });
+    closeSync(helperEnd);
+    options.onSpawn?.(child);
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    conn.setBatching(true);
+    const exitCode = await withSignalsForwarded(supervisor, () => serve(ctx));
+    await exited;
+    return { exitCode, stats: supervisor.stats() };
+  } finally {
+    try {
+      backing?.close();
+      conn.setBatching(false);
+    } finally {
+      supervisor?.close();
+      cache?.remove();
+      conn.close();
+    }
+  }
+}
+
+/** The event loop: answers calls until the helper reports the command's end. */
+async function serve(ctx: SandboxContext): Promise<number> {
+  const { supervisor, vfs, backing } = ctx;
+  let lastFlush = Date.now();
+  for (;;) {
+    const ev = supervisor.next(IDLE_MS);
+    switch (ev.kind) {
+      case 'syscall':
+        dispatch(new Call(ev, ctx));
+        break;
+      case 'trace':
+        handleTrace(ev, ctx);
+        break;
+      case 'close-write':
+        backing.closedAfterWrite(ev.names);
+        vfs.conn.flush();
+        lastFlush = Date.now();
+        break;
+      case 'exit':
+        return ev.code;
+      case 'error':
+        throw new AgentOSError('EPERM', { syscall: 'run', message: ev.message });
+      case 'idle':
+        vfs.conn.flush();
+        lastFlush = Date.now();
+        // Let Node run its own work (signal handlers, child bookkeeping) while the program is quiet.
+        await new Promise((resolve) => setImmediate(resolve));
+        break;
+    }
+    if (Date.now() - lastFlush > MAX_BATCH_MS) {
+      vfs.conn.flush();
+      lastFlush = Date.now();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
+/**
+ * Terminal signals (Ctrl-C, Ctrl-\) reach the command through its process group, so this
+ * process ignores them; SIGTERM and SIGHUP sent to agentos are passed on to the command.
+ */
+async function withSignalsForwarded<T>(supervisor: NativeSupervisor, fn: () => Promise<T>): Promise<T> {
+  const ignore = () => undefined;
+  const forward = (signal: NodeJS.Signals) => supervisor.sendSignal(osConstants.signals[signal]);
+  const ignored: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT'];
+  const forwarded: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
+  for (const s of ignored) process.on(s, ignore);
+  for (const s of forwarded) process.on(s, forward);
+  try {
+    return await fn();
+  } finally {
+    for (const s of ignored) process.off(s, ignore);
+    for (const s of forwarded) process.off(s, forward);
+  }
+}
