@@ -1,0 +1,90 @@
+import { Args, Flags } from '@oclif/core';
+import { existsSync } from 'node:fs';
+import { AgentOSError } from '../../errors.js';
+import { runSandbox } from '../../sandbox/run.js';
+import { BaseCommand } from '../base-command.js';
+
+/**
+ * Options come before the command; everything from the first word that is not an option on
+ * belongs to the command (`agentos run ls -la` runs `ls -la`), as with env(1) or sudo(8).
+ */
+const VALUE_FLAGS = new Set(['--db', '--busy-timeout', '--mount', '--grace-ms']);
+
+export default class Run extends BaseCommand {
+  static override description =
+    "Run a program with the agent filesystem mounted at /agent (no root, no FUSE): its exit code is the program's";
+
+  static override examples = [
+    '<%= config.bin %> run /bin/bash',
+    '<%= config.bin %> run python3 /agent/analyze.py',
+    '<%= config.bin %> run --db work.db --mount /work -- make -C /work',
+    '<%= config.bin %> run --wait -- sh -c "daemon &"',
+  ];
+
+  static override strict = false;
+
+  static override args = {
+    command: Args.string({
+      description: 'Program to run, then its arguments (default: $SHELL or /bin/bash)',
+      ignoreStdin: true,
+    }),
+  };
+
+  static override flags = {
+    mount: Flags.string({
+      description: 'Where the agent filesystem appears',
+      default: '/agent',
+      helpValue: 'PATH',
+    }),
+    wait: Flags.boolean({
+      description: 'Wait for background processes that outlive the program instead of ending them',
+    }),
+    'grace-ms': Flags.integer({
+      description: 'When the program exits, how long leftover processes get between SIGTERM and SIGKILL',
+      default: 2000,
+      min: 0,
+      helpValue: 'MS',
+    }),
+  };
+
+  async run(): Promise<void> {
+    const split = splitArgv(this.argv);
+    const { flags } = await this.parse(
+      { flags: Run.flags, baseFlags: Run.baseFlags, args: {}, strict: true },
+      split.options,
+    );
+    if (!existsSync(flags.db)) {
+      const init = flags.db === 'agent.db' ? 'agentos init' : `agentos init ${flags.db}`;
+      throw new AgentOSError('ENOENT', {
+        message: `no agent database at '${flags.db}'; create one with: ${init}`,
+      });
+    }
+    // The seed's interactive session greets the user; scripts and pipes get no banner.
+    if (process.stdin.isTTY && process.stderr.isTTY) process.stderr.write('Welcome to AgentOS!\n\n');
+    const result = await runSandbox({
+      db: flags.db,
+      command: split.command,
+      mount: flags.mount,
+      waitForDescendants: flags.wait,
+      graceMs: flags['grace-ms'],
+      busyTimeoutMs: flags['busy-timeout'],
+    });
+    this.exit(result.exitCode);
+  }
+}
+
+function splitArgv(argv: string[]): { options: string[]; command: string[] } {
+  const options: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      i++;
+      break;
+    }
+    if (!a.startsWith('-')) break;
+    options.push(a);
+    if (VALUE_FLAGS.has(a) && i + 1 < argv.length) options.push(argv[++i]);
+  }
+  return { options, command: argv.slice(i) };
+}
