@@ -47,8 +47,10 @@ export interface WalkResult {
  *   following it; a trailing slash requires a directory.
  * - 'raw': never followed and no trailing-slash check: mkdir, rmdir, unlink, rename, link and
  *   symlink targets decide themselves, as the kernel's create and delete paths do.
+ * - 'create': followed, but no trailing-slash check: open with O_CREAT answers a trailing slash
+ *   with EISDIR whatever the path names (the kernel's open_last_lookups), so it decides itself.
  */
-export type LastComponent = 'follow' | 'nofollow' | 'raw';
+export type LastComponent = 'follow' | 'nofollow' | 'raw' | 'create';
 
 export interface WalkOptions {
   syscall: string;
@@ -108,7 +110,8 @@ export class PathWalker {
       }
       const child = this.#inode(ino, opts, path);
 
-      const followHere = !isLast || opts.last === 'follow' || (opts.last === 'nofollow' && trailingSlash);
+      const followHere =
+        !isLast || opts.last === 'follow' || opts.last === 'create' || (opts.last === 'nofollow' && trailingSlash);
       if (isSymlink(child.mode) && followHere) {
         if (++hops > SYMLOOP_MAX) throw fsError('ELOOP', opts.syscall, path);
         const start = this.#followSymlink(child, dir, pending, trailingSlash, opts, path);
@@ -119,7 +122,8 @@ export class PathWalker {
       }
 
       if (isLast) {
-        if (trailingSlash && opts.last !== 'raw' && !isDirectory(child.mode)) throw fsError('ENOTDIR', opts.syscall, path);
+        const checkSlash = opts.last === 'follow' || opts.last === 'nofollow';
+        if (trailingSlash && checkSlash && !isDirectory(child.mode)) throw fsError('ENOTDIR', opts.syscall, path);
         return { parent: dir, name, inode: child, lastKind: 'normal', trailingSlash };
       }
       dir = child;
