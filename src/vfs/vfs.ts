@@ -18,6 +18,7 @@ import { link, readlink, readlinkInode, symlink, unlink } from './links.js';
 import { rename, type RenameOptions } from './rename.js';
 import {
   checkAccess,
+  checkAccessMode,
   chmodInode,
   chownInode,
   lookupInode,
@@ -30,7 +31,8 @@ import { removeDeadOrphans } from './orphans.js';
 import { applyContent, type ContentUpdate } from './content-sync.js';
 import { mknod } from './special-files.js';
 import { openInode } from './reopen.js';
-import { O_CREAT, O_TMPFILE, O_TRUNC, isDirectory } from './constants.js';
+import { MAX_FILE_SIZE, O_CREAT, O_TMPFILE, O_TRUNC, isDirectory } from './constants.js';
+import { requireSpace } from './space.js';
 
 /** Writes larger than this are split into several transactions: one huge transaction costs ~2.5x its size in RSS. */
 export const MAX_TRANSACTION_BYTES = 8 * 1024 * 1024;
@@ -85,6 +87,7 @@ export class Vfs {
   }
 
   access(path: string, mode: number, caller: Caller, last: LastComponent = 'follow'): void {
+    checkAccessMode(mode, path);
     this.conn.read(() => checkAccess(this.#ctx, lookupInode(this.#ctx, path, caller, 'access', last), mode, caller.cred, path));
   }
 
@@ -178,6 +181,7 @@ export class Vfs {
   }
 
   truncate(path: string, size: number, caller: Caller): Readonly<InodeRecord> {
+    checkSize(size, 'truncate', path); // before the lookup, as the kernel does
     const inode = this.stat(path, caller);
     return this.#truncateBounded(inode.ino, size, caller, path, true);
   }
@@ -218,13 +222,17 @@ export class Vfs {
     return this.conn.read(() => readRange(this.#ctx, this.#require(ino, 'read'), offset, length));
   }
 
-  /** Writes at `offset`; large writes are committed in bounded transactions. */
+  /**
+   * Writes at `offset`. Outside a caller's transaction, large writes and the zeros before a
+   * write far past the end are committed in bounded transactions (MAX_TRANSACTION_BYTES).
+   */
   write(ino: number, offset: number, data: Buffer): Readonly<InodeRecord> {
+    checkOffset(offset, data.length);
+    if (this.conn.inTransaction) return this.conn.write(() => writeRange(this.#ctx, this.#require(ino, 'write'), offset, data));
     let inode = this.conn.read(() => this.#require(ino, 'write'));
-    if (this.conn.inTransaction || data.length <= MAX_TRANSACTION_BYTES) {
-      return this.conn.write(() => writeRange(this.#ctx, this.#require(ino, 'write'), offset, data));
-    }
-    if (offset > inode.size) inode = this.#truncateBounded(ino, offset, undefined, '', false);
+    if (data.length === 0) return inode;
+    requireSpace(this.conn.path, offset + data.length - inode.size, 'write');
+    if (offset > inode.size + MAX_TRANSACTION_BYTES) inode = this.#truncateBounded(ino, offset, undefined, '', false);
     for (let done = 0; done < data.length; done += MAX_TRANSACTION_BYTES) {
       const piece = data.subarray(done, done + MAX_TRANSACTION_BYTES);
       inode = this.conn.write(() => writeRange(this.#ctx, this.#require(ino, 'write'), offset + done, piece));
@@ -284,8 +292,14 @@ export class Vfs {
 
   /** Truncates; outside a caller's transaction, growth is committed in bounded steps. */
   #truncateBounded(ino: number, size: number, caller: Caller | undefined, path: string, checkWrite: boolean) {
+    checkSize(size, 'truncate', path);
     const cred = caller?.cred ?? ROOT;
     const bounded = !this.conn.inTransaction;
+    if (bounded) {
+      // Refuse hopeless growth before the first step commits anything.
+      const current = this.conn.read(() => this.#require(ino, 'truncate', path));
+      requireSpace(this.conn.path, size - current.size, 'truncate', path);
+    }
     let inode: Readonly<InodeRecord>;
     do {
       inode = this.conn.write(() => {
@@ -296,6 +310,18 @@ export class Vfs {
     } while (inode.size < size);
     return inode;
   }
+}
+
+/** truncate(2)'s size checks: negative or non-integer is EINVAL, beyond the largest file EFBIG. */
+function checkSize(size: number, syscall: string, path: string): void {
+  if (!Number.isInteger(size) || size < 0) throw fsError('EINVAL', syscall, path);
+  if (size > MAX_FILE_SIZE) throw fsError('EFBIG', syscall, path);
+}
+
+/** pwrite(2)'s offset checks: negative is EINVAL, an end beyond the largest file EFBIG. */
+function checkOffset(offset: number, length: number): void {
+  if (!Number.isInteger(offset) || offset < 0) throw fsError('EINVAL', 'write');
+  if (offset + length > MAX_FILE_SIZE) throw fsError('EFBIG', 'write');
 }
 
 function linkEntryChecked(
