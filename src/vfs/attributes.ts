@@ -32,10 +32,15 @@ export function lookupInode(
   return r.inode;
 }
 
+/** access(2)'s mode must be F_OK or a mask of R_OK, W_OK, X_OK; the kernel checks it before the lookup. */
+export function checkAccessMode(mode: number, path: string): void {
+  if (!Number.isInteger(mode) || mode & ~(R_OK | W_OK | X_OK)) throw fsError('EINVAL', 'access', path);
+}
+
 /** access(2): `mode` is F_OK or a mask of R_OK, W_OK, X_OK. */
 export function checkAccess(ctx: VfsContext, inode: Readonly<InodeRecord>, mode: number, cred: Credentials, path: string): void {
   const syscall = 'access';
-  if (mode & ~(R_OK | W_OK | X_OK)) throw fsError('EINVAL', syscall, path);
+  checkAccessMode(mode, path);
   if (mode === F_OK) return;
   if (!mayAccess(inode, mode, cred)) throw fsError('EACCES', syscall, path);
 }
@@ -90,7 +95,9 @@ export function utimensInode(
 ): Readonly<InodeRecord> {
   const syscall = 'utime';
   if (atime === 'omit' && mtime === 'omit') return inode;
-  const explicit = (atime !== 'now' && atime !== 'omit') || (mtime !== 'now' && mtime !== 'omit');
+  // Only "now" for both is a plain touch (utimensat turns it into times = NULL); anything else,
+  // even "now" with "omit", is an explicit change that only the owner may make.
+  const explicit = !(atime === 'now' && mtime === 'now');
   if (explicit) {
     if (!isOwnerOrRoot(inode, cred)) throw fsError('EPERM', syscall, path);
   } else if (!isOwnerOrRoot(inode, cred) && !mayAccess(inode, W_OK, cred)) {

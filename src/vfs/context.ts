@@ -7,7 +7,7 @@ import type { StoreConnection } from '../store/connection.js';
 import type { FsStore, InodeRecord } from '../store/fs-store.js';
 import type { InodeTable } from './inode-table.js';
 import type { PathWalker, WalkResult } from './path-walk.js';
-import type { Credentials } from './permissions.js';
+import { inGroup, type Credentials } from './permissions.js';
 import { now, type Timestamp } from './clock.js';
 import { ownProcessIdentity } from './orphans.js';
 import { S_ISGID, isDirectory } from './constants.js';
@@ -82,6 +82,9 @@ export function createInode(
   if (parent.mode & S_ISGID) {
     gid = parent.gid;
     if (isDirectory(mode)) mode |= S_ISGID;
+    // mode_strip_sgid: a group-executable setgid file for a group the creator is not in would
+    // let it run programs with that group's rights.
+    else if ((mode & (S_ISGID | 0o010)) === (S_ISGID | 0o010) && cred.uid !== 0 && !inGroup(cred, gid)) mode &= ~S_ISGID;
   }
   return ctx.inodes.create({
     mode,

@@ -1,6 +1,6 @@
 /** mkdir, rmdir and directory listing. */
 import { fsError } from '../errors.js';
-import { PERMISSION_BITS, S_IFDIR, isDirectory } from './constants.js';
+import { S_IFDIR, S_ISVTX, isDirectory } from './constants.js';
 import { createInode, linkEntry, unlinkEntry, type Caller, type VfsContext } from './context.js';
 import { requireAccess, requireDirectoryWrite, requireStickyPermission, R_OK } from './permissions.js';
 import type { InodeRecord } from '../store/fs-store.js';
@@ -10,7 +10,8 @@ export function mkdir(ctx: VfsContext, path: string, mode: number, caller: Calle
   const r = ctx.walker.walk(path, { syscall, cred: caller.cred, last: 'raw', base: caller.base });
   if (r.inode || r.lastKind !== 'normal') throw fsError('EEXIST', syscall, path);
   requireDirectoryWrite(r.parent, caller.cred, syscall, path);
-  const dir = createInode(ctx, r.parent, S_IFDIR | (mode & PERMISSION_BITS), caller.cred);
+  // vfs_mkdir keeps the permission and sticky bits only; setgid comes from the parent alone.
+  const dir = createInode(ctx, r.parent, S_IFDIR | (mode & (0o777 | S_ISVTX)), caller.cred);
   return linkEntry(ctx, r.parent, r.name, dir);
 }
 

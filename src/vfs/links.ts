@@ -37,11 +37,13 @@ export function link(
     base: caller.base,
   });
   if (!src.inode) throw fsError('ENOENT', syscall, existingPath, newPath);
-  if (isDirectory(src.inode.mode)) throw fsError('EPERM', syscall, existingPath, newPath);
   const dst = ctx.walker.walk(newPath, { syscall, cred: caller.cred, last: 'raw', base: options.newBase ?? caller.base });
+  // The kernel's order: filename_create (EEXIST, trailing slash), may_create, then vfs_link's
+  // checks on the source (EPERM for a directory, ENOENT for an inode with no links left).
   if (dst.inode || dst.lastKind !== 'normal') throw fsError('EEXIST', syscall, existingPath, newPath);
   if (dst.trailingSlash) throw fsError('ENOENT', syscall, existingPath, newPath);
   requireDirectoryWrite(dst.parent, caller.cred, syscall, newPath);
+  if (isDirectory(src.inode.mode)) throw fsError('EPERM', syscall, existingPath, newPath);
   if (src.inode.nlink === 0) throw fsError('ENOENT', syscall, existingPath, newPath);
   return linkEntry(ctx, dst.parent, dst.name, src.inode);
 }

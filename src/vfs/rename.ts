@@ -44,19 +44,30 @@ export function rename(ctx: VfsContext, oldPath: string, newPath: string, caller
   if (target && isAncestor(ctx, target.ino, from.parent.ino)) throw fail(exchange ? 'EINVAL' : 'ENOTEMPTY');
   if (target && target.ino === source.ino) return;
 
+  // vfs_rename's order: may_delete/may_create (permission, sticky, then type), then write
+  // permission on a directory changing parent, and last the filesystem's emptiness check.
+  checkPermissions(from, to, caller, syscall, oldPath, newPath);
   if (target && !exchange) {
     if (sourceIsDir && !isDirectory(target.mode)) throw fail('ENOTDIR');
     if (!sourceIsDir && isDirectory(target.mode)) throw fail('EISDIR');
   }
-  checkPermissions(ctx, from, to, caller, syscall, oldPath, newPath, exchange);
+  checkParentChange(from, to, caller, syscall, oldPath, newPath, exchange);
   if (target && !exchange && isDirectory(target.mode) && ctx.inodes.hasChildren(target.ino)) throw fail('ENOTEMPTY');
 
   if (exchange) swapEntries(ctx, from, to, source, target!);
   else moveEntry(ctx, from, to, source, target);
 }
 
-function checkPermissions(
-  ctx: VfsContext,
+/** Write and search permission on both parents, and the sticky-directory rule for both entries. */
+function checkPermissions(from: WalkResult, to: WalkResult, caller: Caller, syscall: string, oldPath: string, newPath: string): void {
+  requireDirectoryWrite(from.parent, caller.cred, syscall, oldPath);
+  requireStickyPermission(from.parent, from.inode!, caller.cred, syscall, oldPath);
+  requireDirectoryWrite(to.parent, caller.cred, syscall, newPath);
+  if (to.inode) requireStickyPermission(to.parent, to.inode, caller.cred, syscall, newPath);
+}
+
+/** A directory that changes parent has its ".." rewritten, which needs write permission on it. */
+function checkParentChange(
   from: WalkResult,
   to: WalkResult,
   caller: Caller,
@@ -65,16 +76,10 @@ function checkPermissions(
   newPath: string,
   exchange: boolean,
 ): void {
+  if (from.parent.ino === to.parent.ino) return;
   const source = from.inode!;
-  requireDirectoryWrite(from.parent, caller.cred, syscall, oldPath);
-  requireStickyPermission(from.parent, source, caller.cred, syscall, oldPath);
-  requireDirectoryWrite(to.parent, caller.cred, syscall, newPath);
-  if (to.inode) requireStickyPermission(to.parent, to.inode, caller.cred, syscall, newPath);
-  if (from.parent.ino !== to.parent.ino) {
-    // A directory that changes parent has its ".." rewritten, which needs write permission on it.
-    if (isDirectory(source.mode)) requireAccess(source, W_OK, caller.cred, syscall, oldPath);
-    if (exchange && to.inode && isDirectory(to.inode.mode)) requireAccess(to.inode, W_OK, caller.cred, syscall, newPath);
-  }
+  if (isDirectory(source.mode)) requireAccess(source, W_OK, caller.cred, syscall, oldPath);
+  if (exchange && to.inode && isDirectory(to.inode.mode)) requireAccess(to.inode, W_OK, caller.cred, syscall, newPath);
 }
 
 function moveEntry(
