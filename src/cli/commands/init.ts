@@ -7,8 +7,10 @@ import { BaseCommand } from '../base-command.js';
 const DATABASE_SUFFIXES = ['', '-wal', '-shm', '-tshm'];
 
 export default class Init extends BaseCommand {
+  static override summary = 'Create an empty agent database.';
+
   static override description =
-    'Create an empty agent database (filesystem, key-value store and tool-call trail)';
+    'The database holds the agent filesystem, the key-value store and the tool-call audit trail. PATH defaults to the --db value (agent.db, or AGENTOS_DB). An existing file is never overwritten unless --force is given. Prints `Created agent filesystem: PATH`, with PATH as given.';
 
   static override examples = [
     { command: '<%= config.bin %> init', description: 'Create agent.db in the current directory' },

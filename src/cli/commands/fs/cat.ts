@@ -2,7 +2,10 @@ import { Args } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 
 export default class FsCat extends BaseCommand {
-  static override description = 'Print a file of the agent filesystem to stdout, byte for byte.';
+  static override summary = 'Print a file of the agent filesystem.';
+
+  static override description =
+    'The content goes to stdout byte for byte (binary-safe, no newline added). Symlinks are followed.';
 
   static override examples = [
     {

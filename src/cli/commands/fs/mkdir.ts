@@ -2,7 +2,9 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 
 export default class FsMkdir extends BaseCommand {
-  static override description = 'Create a directory in the agent filesystem.';
+  static override summary = 'Create a directory in the agent filesystem.';
+
+  static override description = 'New directories get mode 0777 minus the umask 022 (0755).';
 
   static override examples = [
     {

@@ -3,6 +3,8 @@ import { Args } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 
 export default class FsMv extends BaseCommand {
+  static override summary = 'Move or rename a file, symlink or directory.';
+
   static override description =
     'Move or rename a file, symlink or directory. When DST is an existing directory, SRC moves into it (as mv does); otherwise SRC is renamed to DST, atomically replacing a file or an empty directory there.';
 

@@ -3,7 +3,10 @@ import { AgentOSError } from '../../../index.js';
 import { BaseCommand } from '../../base-command.js';
 
 export default class FsRm extends BaseCommand {
-  static override description = 'Remove a file, a symlink, or (with -r) a directory and everything in it.';
+  static override summary = 'Remove a file, a symlink, or a directory tree.';
+
+  static override description =
+    'A symlink is removed itself, never its target. Directories need -r, which removes everything in them.';
 
   static override examples = [
     { command: '<%= config.bin %> fs rm /tmp/scratch.txt', description: 'Remove a file' },

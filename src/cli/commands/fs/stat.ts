@@ -4,6 +4,8 @@ import { describe } from '../../listing.js';
 import { isoNanos, modeString, octalMode, printable, statJson, typeName } from '../../format.js';
 
 export default class FsStat extends BaseCommand {
+  static override summary = 'Show the metadata of a path.';
+
   static override description =
     'Show the metadata of a path: type, size, mode, owner, links, inode and times to the nanosecond. A symlink is described itself unless -L is given.';
 

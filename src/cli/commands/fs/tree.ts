@@ -3,6 +3,8 @@ import { BaseCommand } from '../../base-command.js';
 import { buildTree, countTree, drawTree, summary } from '../../tree.js';
 
 export default class FsTree extends BaseCommand {
+  static override summary = 'Show a directory tree of the agent filesystem.';
+
   static override description =
     'Show a directory tree of the agent filesystem, like tree(1), with a count of directories, files and symlinks. Symlinks are shown with their targets and not followed.';
 

@@ -2,6 +2,8 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 
 export default class FsWrite extends BaseCommand {
+  static override summary = 'Write a file of the agent filesystem.';
+
   static override description =
     'Write a file of the agent filesystem, replacing its content (or appending with --append). The content is the CONTENT argument exactly as given (no newline is added), or stdin when CONTENT is omitted. Missing parent directories are created.';
 
