@@ -12,8 +12,8 @@
 enum action { ACT_NOTIFY, ACT_TRACE, ACT_DENY, ACT_COUNT };
 
 static enum action action_of(const struct syscall_info *s, const struct filter_options *opts) {
-    if (s->kind == TRAP_DENY) return ACT_DENY;
-    if (s->kind == TRAP_TRACE && opts->traced) return ACT_TRACE;
+    if (s->kind == ROUTE_DENY) return ACT_DENY;
+    if (s->kind == ROUTE_TRACE && opts->traced) return ACT_TRACE;
     return ACT_NOTIFY;
 }
 

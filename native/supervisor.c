@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,8 +87,20 @@ int supervisor_addfd(struct supervisor *s, uint64_t id, int fd, int cloexec, int
         .newfd = 0,
         .newfd_flags = cloexec ? O_CLOEXEC : 0,
     };
+    /*
+     * With SECCOMP_ADDFD_FLAG_SEND the kernel marks the call answered as soon as the request
+     * is queued. A signal interrupting our wait withdraws the request, and the restarted ioctl
+     * then fails with EINPROGRESS while the program gets the default answer: fd 0. Blocking
+     * signals for the wait closes that window; if the program dies meanwhile the kernel
+     * completes the request with ESRCH, so this cannot hang.
+     */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
     int rc = ioctl(s->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
-    return rc < 0 ? -errno : rc;
+    int err = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc < 0 ? -err : rc;
 }
 
 int supervisor_id_valid(struct supervisor *s, uint64_t id) {
@@ -209,8 +223,8 @@ static int handle_notification(struct supervisor *s) {
     ev->data = s->req->data;
     ev->fd_link_len = -1;
     ev->info = syscall_lookup(s->req->data.nr);
-    /* TRAP_TRACE calls arrive here only when ptrace was unavailable; they still need a verdict. */
-    int virtual_call = ev->info && ev->info->kind != TRAP_DENY ? classify(s, ev) : 0;
+    /* ROUTE_TRACE calls arrive here only when ptrace was unavailable; they still need a verdict. */
+    int virtual_call = ev->info && ev->info->kind != ROUTE_DENY ? classify(s, ev) : 0;
     /* Whatever was read from the child only counts if the caller is still the same task. */
     if (!supervisor_id_valid(s, ev->id)) return 0;
     if (virtual_call) {

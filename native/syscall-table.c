@@ -30,7 +30,7 @@
 #define AT2(d1, p1, d2, p2) {{d1, p1}, {d2, p2}}
 #define NOPATH {{NO_ARG, NO_ARG}, {NO_ARG, NO_ARG}}
 
-#define NOTIFY(n, paths, fd, flags) {__NR_##n, #n, TRAP_NOTIFY, paths, fd, flags, 0}
+#define NOTIFY(n, paths, fd, flags) {__NR_##n, #n, ROUTE_NOTIFY, paths, fd, flags, 0}
 
 const struct syscall_info syscall_table[] = {
     NOTIFY(open, P(0), NO_ARG, NO_ARG),
@@ -72,8 +72,8 @@ const struct syscall_info syscall_table[] = {
     NOTIFY(fchownat, AT(0, 1), NO_ARG, 4),
     NOTIFY(utime, P(0), NO_ARG, NO_ARG),
     NOTIFY(utimes, P(0), NO_ARG, NO_ARG),
-    {__NR_utimensat, "utimensat", TRAP_NOTIFY, AT(0, 1), NO_ARG, 3, 1},
-    {__NR_futimesat, "futimesat", TRAP_NOTIFY, AT(0, 1), NO_ARG, NO_ARG, 1},
+    {__NR_utimensat, "utimensat", ROUTE_NOTIFY, AT(0, 1), NO_ARG, 3, 1},
+    {__NR_futimesat, "futimesat", ROUTE_NOTIFY, AT(0, 1), NO_ARG, NO_ARG, 1},
     NOTIFY(truncate, P(0), NO_ARG, NO_ARG),
     NOTIFY(ftruncate, NOPATH, 0, NO_ARG),
     NOTIFY(getcwd, NOPATH, NO_ARG, NO_ARG),
@@ -103,13 +103,13 @@ const struct syscall_info syscall_table[] = {
     NOTIFY(removexattrat, AT(0, 1), NO_ARG, 2),
     NOTIFY(inotify_add_watch, P(1), NO_ARG, NO_ARG),
     NOTIFY(name_to_handle_at, AT(0, 1), NO_ARG, 4),
-    {__NR_execve, "execve", TRAP_TRACE, P(0), NO_ARG, NO_ARG, 0},
-    {__NR_execveat, "execveat", TRAP_TRACE, AT(0, 1), NO_ARG, 4, 0},
-    {__NR_chdir, "chdir", TRAP_TRACE, P(0), NO_ARG, NO_ARG, 0},
-    {__NR_io_uring_setup, "io_uring_setup", TRAP_DENY, NOPATH, NO_ARG, NO_ARG, 0},
-    {__NR_io_uring_enter, "io_uring_enter", TRAP_DENY, NOPATH, NO_ARG, NO_ARG, 0},
-    {__NR_io_uring_register, "io_uring_register", TRAP_DENY, NOPATH, NO_ARG, NO_ARG, 0},
-    {-1, NULL, TRAP_NONE, NOPATH, NO_ARG, NO_ARG, 0},
+    {__NR_execve, "execve", ROUTE_TRACE, P(0), NO_ARG, NO_ARG, 0},
+    {__NR_execveat, "execveat", ROUTE_TRACE, AT(0, 1), NO_ARG, 4, 0},
+    {__NR_chdir, "chdir", ROUTE_TRACE, P(0), NO_ARG, NO_ARG, 0},
+    {__NR_io_uring_setup, "io_uring_setup", ROUTE_DENY, NOPATH, NO_ARG, NO_ARG, 0},
+    {__NR_io_uring_enter, "io_uring_enter", ROUTE_DENY, NOPATH, NO_ARG, NO_ARG, 0},
+    {__NR_io_uring_register, "io_uring_register", ROUTE_DENY, NOPATH, NO_ARG, NO_ARG, 0},
+    {-1, NULL, ROUTE_NONE, NOPATH, NO_ARG, NO_ARG, 0},
 };
 
 #define MAX_NR 512

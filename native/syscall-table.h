@@ -9,11 +9,11 @@
 
 #define NO_ARG (-1)
 
-enum trap_kind {
-    TRAP_NONE = 0,
-    TRAP_NOTIFY, /* answered by the supervisor through seccomp user notification */
-    TRAP_TRACE,  /* needs its arguments rewritten: execve, execveat, chdir (ptrace) */
-    TRAP_DENY,   /* refused outright (io_uring bypasses seccomp) */
+enum route {
+    ROUTE_NONE = 0,
+    ROUTE_NOTIFY, /* answered by the supervisor through seccomp user notification */
+    ROUTE_TRACE,  /* needs its arguments rewritten: execve, execveat, chdir (ptrace) */
+    ROUTE_DENY,   /* refused outright (io_uring bypasses seccomp) */
 };
 
 /* One path argument: the path and the dirfd it is relative to (NO_ARG means AT_FDCWD). */
@@ -25,7 +25,7 @@ struct path_arg {
 struct syscall_info {
     int nr;
     const char *name;
-    enum trap_kind kind;
+    enum route kind;
     struct path_arg paths[2];
     /* An fd the call acts on (fstat, fchmod, getdents64...), or NO_ARG. */
     int8_t fd_arg;

@@ -2,7 +2,7 @@
  * The run's private cache directory: `f/<ino>` holds the materialized content of open files,
  * `d/` holds empty placeholder directories standing in for virtual directories (open
  * descriptors and working directories). It must allow exec, because files the agent built
- * are executed from here, so a noexec /tmp is skipped. Runs killed before cleaning up leave
+ * are executed from here, so noexec mounts are skipped. Runs killed before cleaning up leave
  * their directory behind; the next run removes those whose owner is gone.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
@@ -46,8 +46,12 @@ function usable(dir: string): boolean {
   }
 }
 
+/**
+ * Memory-backed places first: the cache is private to one run, and creating a file costs
+ * ~7 µs on tmpfs against 25-100 µs on this VM's ext4 (tar creates thousands).
+ */
 function candidates(): string[] {
-  const list = [process.env.AGENTOS_CACHE_DIR, process.env.XDG_RUNTIME_DIR, tmpdir(), join(homedir(), '.cache')];
+  const list = [process.env.AGENTOS_CACHE_DIR, process.env.XDG_RUNTIME_DIR, '/dev/shm', tmpdir(), join(homedir(), '.cache')];
   return list.filter((d): d is string => typeof d === 'string' && d.length > 0);
 }
 

@@ -84,13 +84,14 @@ export class FsStore {
 
   /** Inserts an inode and returns its number. */
   createInode(r: Omit<InodeRecord, 'ino'>): number {
-    const row = this.conn
-      .prepare<{ ino: number }>(
+    // lastInsertRowid, not RETURNING: RETURNING costs ~200 µs a statement in turso 0.7.
+    return this.conn
+      .prepare(
         `INSERT INTO fs_inode (mode, nlink, uid, gid, size, atime, mtime, ctime, rdev, atime_nsec, mtime_nsec, ctime_nsec)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ino`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .get(r.mode, r.nlink, r.uid, r.gid, r.size, r.atime, r.mtime, r.ctime, r.rdev, r.atimeNsec, r.mtimeNsec, r.ctimeNsec);
-    return row!.ino;
+      .run(r.mode, r.nlink, r.uid, r.gid, r.size, r.atime, r.mtime, r.ctime, r.rdev, r.atimeNsec, r.mtimeNsec, r.ctimeNsec)
+      .lastInsertRowid;
   }
 
   saveInode(r: InodeRecord): void {
