@@ -10,7 +10,7 @@ export interface AgentDatabase {
 export function openAgentDatabase(path: string, options: ConnectionOptions = {}): AgentDatabase {
   const conn = StoreConnection.open(path, options);
   try {
-    const { chunkSize } = ensureSchema(conn, { create: options.create ?? false });
+    const { chunkSize } = ensureSchema(conn, { create: (options.create ?? false) && conn.fresh });
     return { conn, chunkSize };
   } catch (e) {
     conn.close();

@@ -7,7 +7,7 @@ import { existsSync, openSync, readSync, closeSync, fsyncSync, statSync } from '
 import { Database } from '@tursodatabase/database/compat';
 import { AgentOSError } from '../errors.js';
 import { translateEngineError, isLockingConflict } from './engine-errors.js';
-import { removeStaleCoordinationFile, describeForeignLock } from './coordination.js';
+import { removeStaleCoordinationFile, describeForeignLock, isHeldByLiveProcess } from './coordination.js';
 
 export type SqlParam = string | number | bigint | null;
 
@@ -108,19 +108,29 @@ export class StoreConnection {
   #onExternalChange: (() => void)[] = [];
   #onCommit: (() => void)[] = [];
 
-  private constructor(path: string, db: Database, readonly: boolean) {
+  /**
+   * The file did not exist before this open, or another AgentOS process is creating it right
+   * now: only then may an empty database be initialised. An existing empty file that nobody is
+   * initialising is not a database, and saying so beats silently adopting it.
+   */
+  readonly fresh: boolean;
+
+  private constructor(path: string, db: Database, readonly: boolean, fresh: boolean) {
     this.path = path;
     this.#db = db;
     this.readonly = readonly;
+    this.fresh = fresh;
   }
 
   /** Opens (and with `create`, creates) a database file shared with other AgentOS processes. */
   static open(path: string, options: ConnectionOptions = {}): StoreConnection {
     const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
-    checkDatabaseFile(path, options.create ?? false);
+    const found = checkDatabaseFile(path, options.create ?? false);
+    // Before removing a stale coordination file: a live holder means someone is creating the file.
+    const fresh = found === 'missing' || (found === 'empty' && isHeldByLiveProcess(path));
     removeStaleCoordinationFile(path);
     const db = openEngine(path, options.readonly ?? false, busyTimeoutMs);
-    const conn = new StoreConnection(path, db, options.readonly ?? false);
+    const conn = new StoreConnection(path, db, options.readonly ?? false, fresh);
     if (!conn.readonly) {
       try {
         conn.#db.exec('PRAGMA synchronous = NORMAL');
@@ -416,8 +426,11 @@ export class StoreConnection {
   }
 }
 
-/** Fails early, with a clear error, on a missing file or one that is not SQLite at all. */
-function checkDatabaseFile(path: string, create: boolean): void {
+/**
+ * Fails early, with a clear error, on a missing file or one that is not SQLite at all (EINVAL,
+ * as mount(2) answers a device without a valid superblock); says what it found otherwise.
+ */
+function checkDatabaseFile(path: string, create: boolean): 'missing' | 'empty' | 'database' {
   let size: number;
   try {
     const st = statSync(path);
@@ -426,12 +439,12 @@ function checkDatabaseFile(path: string, create: boolean): void {
   } catch (e) {
     if (e instanceof AgentOSError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      if (create) return;
+      if (create) return 'missing';
       throw new AgentOSError('ENOENT', { syscall: 'open', path, message: 'no agent database' });
     }
     throw new AgentOSError('EACCES', { syscall: 'open', path, message: (e as Error).message, cause: e });
   }
-  if (size === 0) return;
+  if (size === 0) return 'empty';
   const header = Buffer.alloc(16);
   const fd = openSync(path, 'r');
   try {
@@ -440,8 +453,9 @@ function checkDatabaseFile(path: string, create: boolean): void {
     closeSync(fd);
   }
   if (size < 100 || header.toString('latin1') !== SQLITE_MAGIC) {
-    throw new AgentOSError('EIO', { syscall: 'open', path, message: 'not an SQLite database (bad file header)' });
+    throw new AgentOSError('EINVAL', { syscall: 'open', path, message: 'not an SQLite database (bad file header)' });
   }
+  return 'database';
 }
 
 function openEngine(path: string, readonly: boolean, busyTimeoutMs: number): Database {

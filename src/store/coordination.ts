@@ -12,6 +12,11 @@ export function coordinationFileOf(dbPath: string): string {
   return `${dbPath}-tshm`;
 }
 
+/** Whether a live AgentOS (turso) process has the database open. */
+export function isHeldByLiveProcess(dbPath: string): boolean {
+  return locksOn(coordinationFileOf(dbPath)).length > 0;
+}
+
 /** Deletes `<db>-tshm` when no live process holds its lifetime lock. */
 export function removeStaleCoordinationFile(dbPath: string): void {
   const tshm = coordinationFileOf(dbPath);

@@ -13,6 +13,22 @@ export const AGENTOS_SCHEMA_VERSION = 1;
 export const DEFAULT_CHUNK_SIZE = 4096;
 export const ROOT_INO = 1;
 
+const TOOL_CALLS_COLUMNS = `
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  parameters TEXT,
+  result TEXT,
+  error TEXT,
+  status TEXT NOT NULL DEFAULT 'pending',
+  started_at INTEGER NOT NULL,
+  completed_at INTEGER,
+  duration_ms INTEGER
+`;
+const TOOL_CALLS_INDEXES = `
+CREATE INDEX IF NOT EXISTS idx_tool_calls_name ON tool_calls(name);
+CREATE INDEX IF NOT EXISTS idx_tool_calls_started_at ON tool_calls(started_at);
+`;
+
 const SPEC_TABLES = `
 CREATE TABLE IF NOT EXISTS fs_config (
   key TEXT PRIMARY KEY,
@@ -58,19 +74,8 @@ CREATE TABLE IF NOT EXISTS kv_store (
   updated_at INTEGER DEFAULT (unixepoch())
 );
 CREATE INDEX IF NOT EXISTS idx_kv_store_created_at ON kv_store(created_at);
-CREATE TABLE IF NOT EXISTS tool_calls (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  name TEXT NOT NULL,
-  parameters TEXT,
-  result TEXT,
-  error TEXT,
-  status TEXT NOT NULL DEFAULT 'pending',
-  started_at INTEGER NOT NULL,
-  completed_at INTEGER,
-  duration_ms INTEGER
-);
-CREATE INDEX IF NOT EXISTS idx_tool_calls_name ON tool_calls(name);
-CREATE INDEX IF NOT EXISTS idx_tool_calls_started_at ON tool_calls(started_at);
+CREATE TABLE IF NOT EXISTS tool_calls (${TOOL_CALLS_COLUMNS});
+${TOOL_CALLS_INDEXES}
 `;
 
 /** Extension migrations; entry i brings agentos_meta.schema_version from i to i + 1. */
@@ -218,19 +223,41 @@ function upgradeSpecTables(conn: StoreConnection, _state: SchemaState): void {
   for (const col of ['rdev', 'atime_nsec', 'mtime_nsec', 'ctime_nsec']) {
     if (!inodeColumns.has(col)) conn.exec(`ALTER TABLE fs_inode ADD COLUMN ${col} INTEGER NOT NULL DEFAULT 0`);
   }
-  const toolColumns = columnsOf(conn, 'tool_calls');
-  if (!toolColumns.has('status')) {
-    conn.exec(`ALTER TABLE tool_calls ADD COLUMN status TEXT NOT NULL DEFAULT 'success'`);
-    conn.exec(`UPDATE tool_calls SET status = 'error' WHERE error IS NOT NULL`);
-  }
+  upgradeToolCalls(conn);
   const hasRoot = conn.prepare('SELECT 1 AS one FROM fs_inode WHERE ino = 1').get();
   if (!hasRoot) initialiseFilesystem(conn);
   conn.prepare("INSERT OR IGNORE INTO fs_config (key, value) VALUES ('chunk_size', ?)").run(String(DEFAULT_CHUNK_SIZE));
 }
 
+/**
+ * Before 0.4, tool_calls had no status and required completed_at and duration_ms, so a pending
+ * call could not be stored. SQLite cannot drop a NOT NULL constraint, so such a table is
+ * rebuilt with the 0.4 definition, keeping every row and id.
+ */
+function upgradeToolCalls(conn: StoreConnection): void {
+  const columns = columnInfo(conn, 'tool_calls');
+  const hasStatus = columns.has('status');
+  const strict = columns.get('completed_at')?.notnull === 1 || columns.get('duration_ms')?.notnull === 1;
+  if (hasStatus && !strict) return;
+  const status = hasStatus ? 'status' : "CASE WHEN error IS NULL THEN 'success' ELSE 'error' END";
+  conn.exec(`
+    CREATE TABLE agentos_tool_calls_v04 (${TOOL_CALLS_COLUMNS});
+    INSERT INTO agentos_tool_calls_v04 (id, name, parameters, result, error, status, started_at, completed_at, duration_ms)
+      SELECT id, name, parameters, result, error, ${status}, started_at, completed_at, duration_ms FROM tool_calls;
+    DROP TABLE tool_calls;
+    ALTER TABLE agentos_tool_calls_v04 RENAME TO tool_calls;
+    ${TOOL_CALLS_INDEXES}
+  `);
+}
+
 /** Plain `PRAGMA table_info(t)`: the pragma_table_info() function breaks later autocommit writes in turso 0.7. */
+function columnInfo(conn: StoreConnection, table: string): Map<string, { notnull: number }> {
+  const rows = conn.prepare<{ name: string; notnull: number }>(`PRAGMA table_info(${table})`).all();
+  return new Map(rows.map((r) => [r.name, { notnull: Number(r.notnull) }]));
+}
+
 function columnsOf(conn: StoreConnection, table: string): Set<string> {
-  return new Set(conn.prepare<{ name: string }>(`PRAGMA table_info(${table})`).all().map((r) => r.name));
+  return new Set(columnInfo(conn, table).keys());
 }
 
 function readChunkSize(conn: StoreConnection): number {

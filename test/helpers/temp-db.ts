@@ -136,7 +136,7 @@ export async function expectRejectErrno(promise: Promise<unknown>, code: ErrnoCo
   return thrown;
 }
 
-/** Runs SQL with the stock sqlite3 CLI and returns its output. */
+/** Runs SQL (and dot-commands, one per line) with the stock sqlite3 CLI and returns its output. */
 export function sqlite3(dbPath: string, sql: string): string {
-  return execFileSync('/usr/bin/sqlite3', [dbPath, sql], { encoding: 'utf8' });
+  return execFileSync('/usr/bin/sqlite3', ['-bail', dbPath], { encoding: 'utf8', input: sql });
 }
