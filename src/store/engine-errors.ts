@@ -23,10 +23,22 @@ const RULES: Rule[] = [
   { pattern: /entity not found|No such file/i, code: 'ENOENT', message: 'database file not found' },
 ];
 
+/**
+ * The message of an engine error. Not `instanceof Error`: errors made by the native addon
+ * belong to the realm that loaded it, which is not the caller's under vm contexts (jest runs
+ * every test file in one), and the check would fail there.
+ */
+function engineMessage(error: unknown): string {
+  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
+    return (error as { message: string }).message;
+  }
+  return String(error);
+}
+
 /** Classifies an engine error; `context` names what was being done ("open", "query"). */
 export function translateEngineError(error: unknown, path: string, context: string): AgentOSError {
   if (error instanceof AgentOSError) return error;
-  const text = error instanceof Error ? error.message : String(error);
+  const text = engineMessage(error);
   for (const rule of RULES) {
     if (rule.pattern.test(text)) {
       return new AgentOSError(rule.code, {
@@ -49,9 +61,9 @@ export function cleanEngineMessage(text: string): string {
 }
 
 export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Error && /UNIQUE constraint failed/i.test(error.message);
+  return /UNIQUE constraint failed/i.test(engineMessage(error));
 }
 
 export function isLockingConflict(error: unknown): boolean {
-  return error instanceof Error && /already open without experimental multiprocess WAL/i.test(error.message);
+  return /already open without experimental multiprocess WAL/i.test(engineMessage(error));
 }

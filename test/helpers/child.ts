@@ -99,3 +99,56 @@ export async function stop(child: ChildProcess): Promise<void> {
   child.kill('SIGKILL');
   await gone;
 }
+
+/**
+ * Another process with the database open for as long as the test wants: each call sends one
+ * SDK method (e.g. 'fs.writeFile') with JSON arguments and waits for its JSON result. Buffers
+ * come back as strings; errors come back as { code, message } and reject.
+ */
+export interface RemoteAgent {
+  call(method: string, ...args: unknown[]): Promise<unknown>;
+  close(): Promise<ChildResult>;
+}
+
+const REMOTE_AGENT = `
+import { createInterface } from 'node:readline';
+const agent = new AgentOS(args[0], args[1] ? JSON.parse(args[1]) : {});
+console.log(JSON.stringify({ ready: true }));
+for await (const line of createInterface({ input: process.stdin })) {
+  const { method, args: callArgs } = JSON.parse(line);
+  if (method === 'exit') break;
+  try {
+    const [ns, fn] = method.split('.');
+    let result = await agent[ns][fn](...callArgs);
+    if (Buffer.isBuffer(result)) result = result.toString('utf8');
+    console.log(JSON.stringify({ ok: result === undefined ? null : result }));
+  } catch (e) {
+    console.log(JSON.stringify({ error: { code: e.code, message: e.message } }));
+  }
+}
+await agent.close();
+`;
+
+export async function startRemoteAgent(dbPath: string, options: Record<string, unknown> = {}): Promise<RemoteAgent> {
+  const proc = startNode(REMOTE_AGENT, [dbPath, JSON.stringify(options)]);
+  const first = await proc.line();
+  if (!first.includes('ready')) {
+    const r = await proc.done;
+    throw new Error(`remote agent failed to start: ${r.stderr || first}`);
+  }
+  return {
+    async call(method, ...args) {
+      proc.child.stdin!.write(JSON.stringify({ method, args }) + '\n');
+      const reply = await proc.line();
+      if (!reply) throw new Error(`remote agent exited: ${(await proc.done).stderr}`);
+      const parsed = JSON.parse(reply) as { ok?: unknown; error?: { code: string; message: string } };
+      if (parsed.error) throw Object.assign(new Error(parsed.error.message), { code: parsed.error.code });
+      return parsed.ok;
+    },
+    async close() {
+      proc.child.stdin!.write(JSON.stringify({ method: 'exit', args: [] }) + '\n');
+      proc.child.stdin!.end();
+      return proc.done;
+    },
+  };
+}
