@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern "C" {
@@ -339,6 +340,20 @@ Napi::Value Seek(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, static_cast<double>(pos));
 }
 
+// futimens(fd, atimeSec, atimeNsec, mtimeSec, mtimeNsec): Node's futimes takes seconds as a
+// double, which rounds nanoseconds away.
+Napi::Value Futimens(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  struct timespec ts[2];
+  ts[0].tv_sec = static_cast<time_t>(info[1].As<Napi::Number>().Int64Value());
+  ts[0].tv_nsec = static_cast<long>(info[2].As<Napi::Number>().Int64Value());
+  ts[1].tv_sec = static_cast<time_t>(info[3].As<Napi::Number>().Int64Value());
+  ts[1].tv_nsec = static_cast<long>(info[4].As<Napi::Number>().Int64Value());
+  if (futimens(fd, ts) < 0) ErrnoError(env, errno, "futimens").ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
 Napi::Value HostSync(const Napi::CallbackInfo &info) {
   sync();
   return info.Env().Undefined();
@@ -353,6 +368,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("chunkHashes", Napi::Function::New(env, ChunkHashes));
   exports.Set("hostSync", Napi::Function::New(env, HostSync));
   exports.Set("seek", Napi::Function::New(env, Seek));
+  exports.Set("futimens", Napi::Function::New(env, Futimens));
   return exports;
 }
 

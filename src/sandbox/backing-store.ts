@@ -15,7 +15,6 @@ import {
   closeSync,
   fstatSync,
   ftruncateSync,
-  futimesSync,
   mkdirSync,
   openSync,
   readSync,
@@ -139,7 +138,7 @@ export class BackingStore {
     const fd = openSync(file.path, fsc.O_RDWR);
     try {
       if (fstatSync(fd).size !== inode.size) ftruncateSync(fd, inode.size);
-      futimesSync(fd, toDate(inode.atime, inode.atimeNsec), toDate(inode.mtime, inode.mtimeNsec));
+      this.#addon.futimens(fd, inode.atime, inode.atimeNsec, inode.mtime, inode.mtimeNsec);
       file.hashes = this.#addon.chunkHashes(fd, inode.size, this.#vfs.chunkSize);
       file.stamp = stampOf(inode);
     } finally {
@@ -248,7 +247,7 @@ export class BackingStore {
         writeSync(fd, data, 0, data.length, offset);
       }
       ftruncateSync(fd, inode.size);
-      futimesSync(fd, toDate(inode.atime, inode.atimeNsec), toDate(inode.mtime, inode.mtimeNsec));
+      this.#addon.futimens(fd, inode.atime, inode.atimeNsec, inode.mtime, inode.mtimeNsec);
       const hashes = this.#addon.chunkHashes(fd, inode.size, this.#vfs.chunkSize);
       if (!file) {
         // Counted as open while materialized, so unlinking it in the VFS keeps its inode until the run ends.
@@ -320,6 +319,3 @@ function fstatOf(path: string) {
   return statSync(path, { bigint: true, throwIfNoEntry: false });
 }
 
-function toDate(sec: number, nsec: number): number {
-  return sec + nsec / 1e9;
-}

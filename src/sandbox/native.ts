@@ -73,6 +73,8 @@ export interface NativeAddon {
   chunkHashes(fd: number, size: number, chunkSize: number): BigUint64Array;
   hostSync(): void;
   seek(fd: number, offset: number, whence: number): number;
+  /** Exact timestamps (Node's futimes rounds to microseconds). */
+  futimens(fd: number, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number): void;
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
