@@ -22,7 +22,12 @@ export default class FsTree extends BaseCommand {
   };
 
   static override flags = {
-    level: Flags.integer({ char: 'L', description: 'Descend at most this many levels', min: 1 }),
+    level: Flags.integer({
+      char: 'L',
+      description: 'Descend at most this many levels',
+      min: 1,
+      helpValue: 'N',
+    }),
   };
 
   static override enableJsonFlag = true;

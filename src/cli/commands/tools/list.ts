@@ -27,7 +27,7 @@ export default class ToolsList extends BaseCommand {
   ];
 
   static override flags = {
-    name: Flags.string({ char: 'n', description: 'Only calls of this tool' }),
+    name: Flags.string({ char: 'n', description: 'Only calls of this tool', helpValue: 'NAME' }),
     status: Flags.option({
       options: ['pending', 'success', 'error'] as const,
       description: 'Only calls with this status',
@@ -38,7 +38,7 @@ export default class ToolsList extends BaseCommand {
       helpValue: 'WHEN',
       parse: async (text) => parseSince(text),
     })(),
-    limit: Flags.integer({ description: 'At most this many calls (the newest)', min: 0 }),
+    limit: Flags.integer({ description: 'At most this many calls (the newest)', min: 0, helpValue: 'N' }),
   };
 
   static override enableJsonFlag = true;
