@@ -1,6 +1,7 @@
 /** An open file of the agent filesystem, shaped like Node's fs/promises FileHandle. */
 import { fsError } from '../errors.js';
-import { O_ACCMODE, O_APPEND, O_RDONLY, O_WRONLY, isDirectory } from '../vfs/constants.js';
+import { O_APPEND, isDirectory } from '../vfs/constants.js';
+import { isReadable, isWritable } from '../vfs/open.js';
 import type { Vfs } from '../vfs/vfs.js';
 import type { Caller } from '../vfs/context.js';
 import { Stats } from './stats.js';
@@ -64,7 +65,7 @@ export class FileHandle {
     assertInteger(offset, 'offset', 0, target.byteLength);
     assertInteger(length, 'length', 0, target.byteLength - offset);
     if (position !== null && position !== undefined) assertInteger(position, 'position');
-    if ((this.#flags & O_ACCMODE) === O_WRONLY) throw fsError('EBADF', 'read', this.path);
+    if (!isReadable(this.#flags)) throw fsError('EBADF', 'read', this.path);
     const inode = this.#vfs.inode(this.#ino);
     if (inode && isDirectory(inode.mode)) throw fsError('EISDIR', 'read', this.path);
     const at = position ?? this.#position;
@@ -101,7 +102,7 @@ export class FileHandle {
       at = position;
     }
     if (at !== null && at !== undefined) assertInteger(at, 'position');
-    if ((this.#flags & O_ACCMODE) === O_RDONLY) throw fsError('EBADF', 'write', this.path);
+    if (!isWritable(this.#flags)) throw fsError('EBADF', 'write', this.path);
     const append = (this.#flags & O_APPEND) !== 0;
     const start = append ? (this.#vfs.inode(this.#ino)?.size ?? 0) : (at ?? this.#position);
     this.#vfs.write(this.#ino, start, bytes);
@@ -121,7 +122,7 @@ export class FileHandle {
   async truncate(length = 0): Promise<void> {
     this.#assertOpen('ftruncate');
     assertInteger(length, 'len');
-    if ((this.#flags & O_ACCMODE) === O_RDONLY) throw fsError('EINVAL', 'ftruncate', this.path);
+    if (!isWritable(this.#flags)) throw fsError('EINVAL', 'ftruncate', this.path);
     this.#vfs.truncateInode(this.#ino, length, this.#caller, this.path);
   }
 
@@ -137,9 +138,12 @@ export class FileHandle {
   }
 
   /** The whole content from the start. @example const text = await handle.readFile('utf8'); */
+  async readFile(): Promise<Buffer>;
+  async readFile(encoding: BufferEncoding | { encoding: BufferEncoding }): Promise<string>;
+  async readFile(encoding?: BufferEncoding | { encoding?: BufferEncoding }): Promise<Buffer | string>;
   async readFile(encoding?: BufferEncoding | { encoding?: BufferEncoding }): Promise<Buffer | string> {
     this.#assertOpen('read');
-    if ((this.#flags & O_ACCMODE) === O_WRONLY) throw fsError('EBADF', 'read', this.path);
+    if (!isReadable(this.#flags)) throw fsError('EBADF', 'read', this.path);
     const size = this.#vfs.inode(this.#ino)?.size ?? 0;
     const data = this.#vfs.read(this.#ino, 0, size);
     const enc = typeof encoding === 'string' ? encoding : encoding?.encoding;
@@ -149,7 +153,7 @@ export class FileHandle {
   /** Replaces the whole content. @example await handle.writeFile('new content'); */
   async writeFile(data: string | ArrayBufferView, encoding: BufferEncoding = 'utf8'): Promise<void> {
     this.#assertOpen('write');
-    if ((this.#flags & O_ACCMODE) === O_RDONLY) throw fsError('EBADF', 'write', this.path);
+    if (!isWritable(this.#flags)) throw fsError('EBADF', 'write', this.path);
     const bytes = toBuffer(data, encoding);
     this.#vfs.conn.write(() => {
       this.#vfs.truncateInode(this.#ino, 0, this.#caller, this.path);

@@ -18,7 +18,7 @@ import {
   isSymlink,
 } from '../vfs/constants.js';
 import { fromMilliseconds } from '../vfs/clock.js';
-import { joinPath, normalize, parsePath } from '../vfs/path.js';
+import { joinPath, parsePath } from '../vfs/path.js';
 import { MAX_TRANSACTION_BYTES, type Vfs } from '../vfs/vfs.js';
 import type { Caller } from '../vfs/context.js';
 import type { Credentials } from '../vfs/permissions.js';
@@ -212,12 +212,21 @@ export class AgentFs {
     const source = this.#vfs.stat(src, this.#caller);
     if (isDirectory(source.mode)) throw fsError('EISDIR', 'copyfile', src, dest);
     this.#vfs.access(src, 4, this.#caller);
-    const flags = O_WRONLY | O_CREAT | O_TRUNC | (mode & COPYFILE_EXCL ? O_EXCL : 0);
-    const { inode } = this.#vfs.open(dest, flags, source.mode & 0o7777, this.#caller);
-    if (inode.ino === source.ino) return;
-    for (let offset = 0; offset < source.size; offset += COPY_PIECE) {
-      this.#vfs.write(inode.ino, offset, this.#vfs.read(source.ino, offset, COPY_PIECE));
-    }
+    // No O_TRUNC at open: copying a file onto itself (or onto a hard link of itself) must leave
+    // it intact, so the destination is emptied only once it is known to be another file (as
+    // libuv's uv_fs_copyfile does).
+    const flags = O_WRONLY | O_CREAT | (mode & COPYFILE_EXCL ? O_EXCL : 0);
+    const copy = () => {
+      const { inode } = this.#vfs.open(dest, flags, source.mode & 0o7777, this.#caller);
+      if (inode.ino === source.ino) return;
+      this.#vfs.truncateInode(inode.ino, 0, this.#caller, dest);
+      for (let offset = 0; offset < source.size; offset += COPY_PIECE) {
+        this.#vfs.write(inode.ino, offset, this.#vfs.read(source.ino, offset, COPY_PIECE));
+      }
+    };
+    // A small copy is one transaction: no reader ever sees it half done.
+    if (source.size <= MAX_TRANSACTION_BYTES) this.#vfs.conn.write(copy);
+    else copy();
   }
 
   /** Creates a symlink at `path` pointing to `target`. @example await agent.fs.symlink('/data/latest.csv', '/latest'); */
@@ -350,24 +359,31 @@ export class AgentFs {
     this.#vfs.write(ino, offset, bytes);
   }
 
+  /**
+   * Creates the directories a write to `path` needs. The path is not normalised first: "a/b/.."
+   * needs "a/b" to exist, as the walk will go through it. A file where a directory is needed is
+   * ENOTDIR, as the open itself would report.
+   */
   #ensureParents(path: string): void {
-    const parsed = parsePath(normalize(path));
+    const parsed = parsePath(path);
     if (parsed.components.length <= 1) return;
     const parent = '/' + parsed.components.slice(0, -1).join('/');
-    this.#mkdirp(parent, 0o777 & ~this.#umask);
+    this.#mkdirp(parent, 0o777 & ~this.#umask, 'open', path);
   }
 
   /** mkdir -p: returns the first directory created, if any. */
-  #mkdirp(path: string, mode: number): string | undefined {
+  #mkdirp(path: string, mode: number, syscall = 'mkdir', reportPath = path): string | undefined {
     const components = parsePath(path).components;
     let first: string | undefined;
     let current = '';
     for (let i = 0; i < components.length; i++) {
       current += '/' + components[i];
-      const r = this.#vfs.resolve(current, this.#caller, 'follow', 'mkdir');
+      const r = this.#vfs.resolve(current, this.#caller, 'follow', syscall);
       if (r.inode) {
-        if (!isDirectory(r.inode.mode)) throw fsError(i === components.length - 1 ? 'EEXIST' : 'ENOTDIR', 'mkdir', path);
-        continue;
+        if (isDirectory(r.inode.mode)) continue;
+        // Only mkdir's own target may be "in the way" (EEXIST); anywhere else it is ENOTDIR.
+        const lastOfMkdir = syscall === 'mkdir' && i === components.length - 1;
+        throw fsError(lastOfMkdir ? 'EEXIST' : 'ENOTDIR', syscall, reportPath);
       }
       this.#vfs.mkdir(current, mode, this.#caller);
       first ??= current;

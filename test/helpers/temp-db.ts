@@ -136,6 +136,19 @@ export async function expectRejectErrno(promise: Promise<unknown>, code: ErrnoCo
   return thrown;
 }
 
+/**
+ * One query through a separate AgentOS connection. Use this, not sqlite3, while an AgentOS
+ * process has the database open: stock sqlite3 does not see turso's newest WAL frames then.
+ */
+export function queryOnce<Row = Record<string, unknown>>(dbPath: string, sql: string, ...params: (string | number)[]): Row[] {
+  const { conn } = openAgentDatabase(dbPath);
+  try {
+    return conn.read(() => conn.prepare<Row>(sql).all(...params));
+  } finally {
+    conn.close();
+  }
+}
+
 /** Runs SQL (and dot-commands, one per line) with the stock sqlite3 CLI and returns its output. */
 export function sqlite3(dbPath: string, sql: string): string {
   return execFileSync('/usr/bin/sqlite3', ['-bail', dbPath], { encoding: 'utf8', input: sql });
