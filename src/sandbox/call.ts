@@ -2,7 +2,7 @@
  * One trapped system call on its way through the handlers: typed access to its arguments,
  * where its paths point, the caller's credentials, and the ways to answer it.
  */
-import { AgentOSError, errnoOf, fsError, type ErrnoCode } from '../errors.js';
+import { AgentOSError, codeForErrno, errnoOf, fsError, type ErrnoCode } from '../errors.js';
 import type { Caller } from '../vfs/context.js';
 import type { Vfs } from '../vfs/vfs.js';
 import type { BackingStore, CacheIdentity } from './backing-store.js';
@@ -86,7 +86,13 @@ export class Call {
 
   /** Reads a NUL-terminated string argument the C side did not read (e.g. a symlink target). */
   readString(i: number, max = 4096): string {
-    return decodePath(this.ctx.addon.readString(this.ev.pid, this.ev.args[i], max), this.name);
+    let raw: Buffer;
+    try {
+      raw = this.ctx.addon.readString(this.ev.pid, this.ev.args[i], max);
+    } catch (e) {
+      throw fsError(codeForErrno((e as { errno?: number }).errno ?? 0) ?? 'EFAULT', this.name);
+    }
+    return decodePath(raw, this.name);
   }
 
   readMemory(address: bigint, length: number): Buffer {

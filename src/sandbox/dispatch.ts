@@ -12,6 +12,7 @@ import { handleNames } from './handlers/names.js';
 import { handleAttributes } from './handlers/attributes.js';
 import { handleDirectories } from './handlers/directories.js';
 import { handleMisc } from './handlers/misc.js';
+import { handleXattr } from './handlers/xattr.js';
 import { performOnHost } from './host-fallback.js';
 
 type Handler = (call: Call) => void;
@@ -29,9 +30,9 @@ register(handleAttributes, 'utime', 'utimes', 'utimensat', 'futimesat', 'truncat
 register(handleAttributes, 'access', 'faccessat', 'faccessat2');
 register(handleDirectories, 'getdents', 'getdents64', 'getcwd');
 register(handleMisc, 'readlink', 'readlinkat', 'fsync', 'fdatasync', 'syncfs', 'sync', 'inotify_add_watch', 'name_to_handle_at');
-register(handleMisc, 'setxattr', 'lsetxattr', 'fsetxattr', 'getxattr', 'lgetxattr', 'fgetxattr');
-register(handleMisc, 'listxattr', 'llistxattr', 'flistxattr', 'removexattr', 'lremovexattr', 'fremovexattr');
-register(handleMisc, 'setxattrat', 'getxattrat', 'listxattrat', 'removexattrat');
+register(handleXattr, 'setxattr', 'lsetxattr', 'fsetxattr', 'getxattr', 'lgetxattr', 'fgetxattr');
+register(handleXattr, 'listxattr', 'llistxattr', 'flistxattr', 'removexattr', 'lremovexattr', 'fremovexattr');
+register(handleXattr, 'setxattrat', 'getxattrat', 'listxattrat', 'removexattrat');
 register(refuseUntraced, 'execve', 'execveat', 'chdir');
 
 /** Without ptrace, exec and chdir into the agent filesystem cannot be redirected. */

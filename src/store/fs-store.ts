@@ -109,6 +109,7 @@ export class FsStore {
     this.conn.prepare('DELETE FROM fs_symlink WHERE ino = ?').run(ino);
     this.conn.prepare('DELETE FROM fs_inode WHERE ino = ?').run(ino);
     this.conn.prepare('DELETE FROM agentos_orphans WHERE ino = ?').run(ino);
+    this.conn.prepare('DELETE FROM agentos_xattrs WHERE ino = ?').run(ino);
   }
 
   lookup(parentIno: number, name: string): number | undefined {

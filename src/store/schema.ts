@@ -9,7 +9,7 @@ import type { StoreConnection } from './connection.js';
 /** The Agent Filesystem spec version we implement, stored as fs_config.schema_version. */
 export const SPEC_VERSION = '0.4';
 /** Version of AgentOS's extension tables, stored as agentos_meta.schema_version. */
-export const AGENTOS_SCHEMA_VERSION = 1;
+export const AGENTOS_SCHEMA_VERSION = 2;
 export const DEFAULT_CHUNK_SIZE = 4096;
 export const ROOT_INO = 1;
 
@@ -97,6 +97,15 @@ const MIGRATIONS: string[] = [
     pid_start TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS agentos_idx_dentry_ino ON fs_dentry(ino);
+  `,
+  // 2: extended attributes (user.* namespace) of files and directories.
+  `
+  CREATE TABLE IF NOT EXISTS agentos_xattrs (
+    ino INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    value BLOB NOT NULL,
+    PRIMARY KEY (ino, name)
+  );
   `,
 ];
 

@@ -31,6 +31,8 @@ import { removeDeadOrphans } from './orphans.js';
 import { applyContent, type ContentUpdate } from './content-sync.js';
 import { mknod } from './special-files.js';
 import { openInode } from './reopen.js';
+import { getXattr, listXattrs, removeXattr, setXattr } from './xattr.js';
+import { XattrStore } from '../store/xattr-store.js';
 import { MAX_FILE_SIZE, O_CREAT, O_TMPFILE, O_TRUNC, isDirectory } from './constants.js';
 import { requireSpace } from './space.js';
 
@@ -53,12 +55,14 @@ export class Vfs {
   readonly conn: StoreConnection;
   readonly chunkSize: number;
   readonly #ctx: VfsContext;
+  readonly #xattrs: XattrStore;
 
   constructor(conn: StoreConnection, chunkSize: number, mount: MountConfig = DEFAULT_MOUNT) {
     const store = new FsStore(conn);
     const inodes = new InodeTable(store);
     this.conn = conn;
     this.chunkSize = chunkSize;
+    this.#xattrs = new XattrStore(conn);
     this.#ctx = { conn, store, inodes, walker: new PathWalker(inodes, mount), chunkSize, open: new OpenCounts() };
     if (!conn.readonly && conn.read(() => store.listOrphans().length > 0)) conn.write(() => removeDeadOrphans(store));
   }
@@ -206,6 +210,23 @@ export class Vfs {
     const run = () => openPath(this.#ctx, path, flags, mode, caller);
     const mutates = (flags & (O_CREAT | O_TRUNC)) !== 0 || (flags & O_TMPFILE) === O_TMPFILE;
     return mutates ? this.conn.write(run) : this.conn.read(run);
+  }
+
+  /** setxattr(2) on an inode (user.* namespace); `flags` is XATTR_CREATE or XATTR_REPLACE. */
+  setXattr(ino: number, name: string, value: Buffer, flags: number, caller: Caller, path = ''): void {
+    this.conn.write(() => setXattr(this.#ctx, this.#xattrs, this.#require(ino, 'setxattr', path), name, value, flags, caller, path));
+  }
+
+  getXattr(ino: number, name: string, caller: Caller, path = ''): Buffer {
+    return this.conn.read(() => getXattr(this.#xattrs, this.#require(ino, 'getxattr', path), name, caller, path));
+  }
+
+  listXattrs(ino: number, path = ''): string[] {
+    return this.conn.read(() => listXattrs(this.#xattrs, this.#require(ino, 'listxattr', path)));
+  }
+
+  removeXattr(ino: number, name: string, caller: Caller, path = ''): void {
+    this.conn.write(() => removeXattr(this.#ctx, this.#xattrs, this.#require(ino, 'removexattr', path), name, caller, path));
   }
 
   /** Stores content written outside the VFS (the sandbox's backing files); see content-sync.ts. */

@@ -1,8 +1,7 @@
 /**
  * readlink(at) (including /proc/<pid>/{fd/N,cwd,exe} pointing into the cache, shown as their
  * /agent paths), fsync/fdatasync/syncfs/sync as durability points, and the calls the agent
- * filesystem does not support: extended attributes (until their table exists), inotify
- * watches and file handles.
+ * filesystem does not support: inotify watches and file handles.
  */
 import { readlinkSync } from 'node:fs';
 import { fsError } from '../../errors.js';
@@ -28,7 +27,6 @@ export function handleMisc(call: Call): void {
     case 'name_to_handle_at':
       return unsupported(call);
     default:
-      if (call.name.includes('xattr')) return unsupported(call);
       return call.continue();
   }
 }
