@@ -11,6 +11,8 @@ interface Rule {
 }
 
 const RULES: Rule[] = [
+  // First: the rest of such a message quotes the SQL's own names, which may contain any word.
+  { pattern: /^(prepare failed: )?(Parse error:|near ".*": syntax error)/i, code: 'EINVAL', message: 'invalid SQL' },
   { pattern: /database is locked|busy/i, code: 'EBUSY', message: 'database is locked by another process' },
   {
     pattern: /Corrupt database|file is not a database|malformed|short read|invalid page size|checksum/i,
