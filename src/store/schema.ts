@@ -9,7 +9,7 @@ import type { StoreConnection } from './connection.js';
 /** The Agent Filesystem spec version we implement, stored as fs_config.schema_version. */
 export const SPEC_VERSION = '0.4';
 /** Version of AgentOS's extension tables, stored as agentos_meta.schema_version. */
-export const AGENTOS_SCHEMA_VERSION = 2;
+export const AGENTOS_SCHEMA_VERSION = 3;
 export const DEFAULT_CHUNK_SIZE = 4096;
 export const ROOT_INO = 1;
 
@@ -106,6 +106,35 @@ const MIGRATIONS: string[] = [
     value BLOB NOT NULL,
     PRIMARY KEY (ino, name)
   );
+  `,
+  // 3: history: what sandboxed programs (and SDK users who opt in) did to the filesystem, and
+  // which processes did it. Plain rowid keys (no AUTOINCREMENT): inserts are on the hot path.
+  `
+  CREATE TABLE IF NOT EXISTS agentos_processes (
+    id INTEGER PRIMARY KEY,
+    call_id INTEGER,
+    pid INTEGER NOT NULL,
+    argv TEXT NOT NULL,
+    seen_ns INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS agentos_oplog (
+    id INTEGER PRIMARY KEY,
+    call_id INTEGER,
+    time_ns INTEGER NOT NULL,
+    pid INTEGER,
+    process_id INTEGER,
+    op TEXT NOT NULL,
+    path TEXT,
+    path2 TEXT,
+    ino INTEGER,
+    mode INTEGER,
+    size INTEGER,
+    bytes INTEGER,
+    flags INTEGER
+  );
+  CREATE INDEX IF NOT EXISTS agentos_idx_oplog_call ON agentos_oplog(call_id);
+  CREATE INDEX IF NOT EXISTS agentos_idx_oplog_path ON agentos_oplog(path);
+  CREATE INDEX IF NOT EXISTS agentos_idx_oplog_time ON agentos_oplog(time_ns);
   `,
 ];
 
