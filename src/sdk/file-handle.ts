@@ -2,7 +2,7 @@
 import { fsError } from '../errors.js';
 import { O_APPEND, isDirectory } from '../vfs/constants.js';
 import { isReadable, isWritable } from '../vfs/open.js';
-import type { Vfs } from '../vfs/vfs.js';
+import { MAX_TRANSACTION_BYTES, type Vfs } from '../vfs/vfs.js';
 import type { Caller } from '../vfs/context.js';
 import { Stats } from './stats.js';
 import { assertInteger, toBuffer } from './validate.js';
@@ -104,10 +104,24 @@ export class FileHandle {
     if (at !== null && at !== undefined) assertInteger(at, 'position');
     if (!isWritable(this.#flags)) throw fsError('EBADF', 'write', this.path);
     const append = (this.#flags & O_APPEND) !== 0;
-    const start = append ? (this.#vfs.inode(this.#ino)?.size ?? 0) : (at ?? this.#position);
-    this.#vfs.write(this.#ino, start, bytes);
+    const start = append ? this.#appendBytes(bytes) : (at ?? this.#position);
+    if (!append) this.#vfs.write(this.#ino, start, bytes);
     if (append || at === null || at === undefined) this.#position = start + bytes.length;
     return { bytesWritten: bytes.length, buffer: typeof data === 'string' ? data : bytes };
+  }
+
+  /**
+   * O_APPEND: finding the end and writing there is one transaction, so appends from other
+   * handles and processes cannot land in between and be overwritten. Returns where it wrote.
+   */
+  #appendBytes(bytes: Buffer): number {
+    const append = () => {
+      const end = this.#vfs.inode(this.#ino)?.size ?? 0;
+      this.#vfs.write(this.#ino, end, bytes);
+      return end;
+    };
+    // Beyond one bounded transaction, atomicity gives way to bounded memory (vfs.write splits).
+    return bytes.length <= MAX_TRANSACTION_BYTES ? this.#vfs.conn.write(append) : append();
   }
 
   /** @example const { size } = await handle.stat(); */

@@ -4,7 +4,7 @@
  * writeFile and appendFile create missing parent directories, as the agent filesystem spec
  * asks of writers.
  */
-import { AgentOSError, fsError, isAgentOSError } from '../errors.js';
+import { AgentOSError, fsError, isAgentOSError, type ErrnoCode } from '../errors.js';
 import {
   F_OK,
   O_APPEND,
@@ -58,6 +58,9 @@ export interface StatfsResult {
   files: number;
   ffree: number;
 }
+
+/** The errors that say a path names nothing reachable (what exists() answers false to). */
+const PATH_ERRORS: ReadonlySet<ErrnoCode> = new Set<ErrnoCode>(['ENOENT', 'ENOTDIR', 'ELOOP', 'EACCES', 'ENAMETOOLONG', 'EINVAL']);
 
 /** copyFile mode: fail if the destination exists. */
 export const COPYFILE_EXCL = 1;
@@ -297,14 +300,18 @@ export class AgentFs {
     this.#vfs.access(path, mode, this.#caller);
   }
 
-  /** Whether the path names something (following symlinks). @example if (await agent.fs.exists('/a.txt')) … */
+  /**
+   * Whether the path names something (following symlinks). Only answers about the path: a
+   * closed, busy or broken database still rejects, rather than pass for "no such file".
+   * @example if (await agent.fs.exists('/a.txt')) …
+   */
   async exists(path: string): Promise<boolean> {
     assertString(path, 'path');
     try {
       this.#vfs.stat(path, this.#caller);
       return true;
     } catch (e) {
-      if (e instanceof AgentOSError) return false;
+      if (e instanceof AgentOSError && PATH_ERRORS.has(e.code)) return false;
       throw e;
     }
   }

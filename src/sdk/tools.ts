@@ -136,8 +136,10 @@ export class AgentTools {
     }
     if (query.limit !== undefined) assertInteger(query.limit, 'limit', 0);
     let sinceMs: number | undefined;
-    if (query.since instanceof Date) sinceMs = query.since.getTime();
-    else if (query.since !== undefined) {
+    if (query.since instanceof Date) {
+      sinceMs = query.since.getTime();
+      if (!Number.isFinite(sinceMs)) throw new RangeError('The "since" option is an invalid Date');
+    } else if (query.since !== undefined) {
       assertFiniteNumber(query.since, 'since');
       sinceMs = query.since * 1000;
     }

@@ -107,6 +107,7 @@ export class StoreConnection {
   #closed = false;
   #onExternalChange: (() => void)[] = [];
   #onCommit: (() => void)[] = [];
+  #onClose: (() => void)[] = [];
 
   /**
    * The file did not exist before this open, or another AgentOS process is creating it right
@@ -156,6 +157,11 @@ export class StoreConnection {
   /** Runs `fn` after every successful commit (used by the audit and write-back layers). */
   onCommit(listener: () => void): void {
     this.#onCommit.push(listener);
+  }
+
+  /** Runs `fn` at the start of close(), while the database can still be written (last clean-ups). */
+  onClose(listener: () => void): void {
+    this.#onClose.push(listener);
   }
 
   /** Marks that the schema includes `agentos_meta`, which carries the change generation. */
@@ -268,6 +274,7 @@ export class StoreConnection {
   /** Commits pending work, checkpoints the WAL into the main file and closes. Idempotent. */
   close(): void {
     if (this.#closed) return;
+    if (!this.readonly) this.#runCloseListeners();
     try {
       if (this.#txn === 'write' && this.#depth === 0) this.#commitWrite();
       else if (this.#txn !== 'none') this.#abort();
@@ -281,6 +288,16 @@ export class StoreConnection {
         this.#db.close();
       } catch {
         // The engine is gone either way; nothing more to release.
+      }
+    }
+  }
+
+  #runCloseListeners(): void {
+    for (const listener of this.#onClose) {
+      try {
+        listener();
+      } catch {
+        // A clean-up that cannot run now is redone by the next open (e.g. dead orphans).
       }
     }
   }

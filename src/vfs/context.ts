@@ -34,6 +34,11 @@ export class OpenCounts {
   isOpen(ino: number): boolean {
     return this.#counts.has(ino);
   }
+
+  /** Every inode with an open handle. */
+  openInodes(): number[] {
+    return [...this.#counts.keys()];
+  }
 }
 
 export interface VfsContext {

@@ -65,6 +65,7 @@ export class Vfs {
     this.#xattrs = new XattrStore(conn);
     this.#ctx = { conn, store, inodes, walker: new PathWalker(inodes, mount), chunkSize, open: new OpenCounts() };
     if (!conn.readonly && conn.read(() => store.listOrphans().length > 0)) conn.write(() => removeDeadOrphans(store));
+    conn.onClose(() => this.#deleteOpenOrphans());
   }
 
   get mount(): MountConfig {
@@ -272,6 +273,22 @@ export class Vfs {
     this.conn.write(() => {
       const inode = this.#ctx.inodes.get(ino);
       if (inode && inode.nlink === 0) this.#ctx.inodes.destroy(ino);
+    });
+  }
+
+  /**
+   * When the database closes, handles still open become unusable: the files among them that
+   * were unlinked are deleted now, instead of waiting for this process to die and another to
+   * open the database.
+   */
+  #deleteOpenOrphans(): void {
+    const open = this.#ctx.open.openInodes();
+    if (open.length === 0) return;
+    this.conn.write(() => {
+      for (const ino of open) {
+        const inode = this.#ctx.inodes.get(ino);
+        if (inode && inode.nlink === 0) this.#ctx.inodes.destroy(ino);
+      }
     });
   }
 

@@ -53,10 +53,8 @@ describe('files unlinked while open', () => {
     expect(vfs.inode(f.ino)).toBeUndefined();
   });
 
-  test('a dead process\'s orphans are removed by the next open of the database', () => {
-    const { vfs, conn, dbPath } = t();
-    writeFile(vfs, '/keep', 'k');
-    // A child opens a file, unlinks it and exits without closing its handle.
+  test('a process that exits with unlinked files open deletes them as it closes the database', () => {
+    const { conn, dbPath } = t();
     const r = runNode(
       `const agent = new AgentOS(args[0]);
        await agent.fs.writeFile('/victim', 'x'.repeat(10000));
@@ -67,6 +65,25 @@ describe('files unlinked while open', () => {
       [dbPath],
     );
     expect(r.stderr).toBe('');
+    const victim = Number(r.stdout.trim());
+    expect(orphans(conn)).toEqual([]);
+    expect(conn.read(() => conn.prepare('SELECT 1 AS one FROM fs_inode WHERE ino = ?').get(victim))).toBeUndefined();
+  });
+
+  test('a killed process\'s orphans are removed by the next open of the database', () => {
+    const { vfs, conn, dbPath } = t();
+    writeFile(vfs, '/keep', 'k');
+    // A child opens a file, unlinks it and dies without closing anything (SIGKILL: no exit hooks).
+    const r = runNode(
+      `const agent = new AgentOS(args[0]);
+       await agent.fs.writeFile('/victim', 'x'.repeat(10000));
+       const h = await agent.fs.open('/victim', 'r');
+       await agent.fs.unlink('/victim');
+       console.log((await h.stat()).ino);
+       process.kill(process.pid, 'SIGKILL');`,
+      [dbPath],
+    );
+    expect(r.signal).toBe('SIGKILL');
     const victim = Number(r.stdout.trim());
     expect(orphans(conn).map((o) => o.ino)).toEqual([victim]);
     expect(conn.read(() => conn.prepare('SELECT 1 AS one FROM fs_inode WHERE ino = ?').get(victim))).toBeDefined();
