@@ -52,6 +52,7 @@ class Supervisor : public Napi::ObjectWrap<Supervisor> {
                            InstanceMethod("addFd", &Supervisor::AddFd),
                            InstanceMethod("idValid", &Supervisor::IdValid),
                            InstanceMethod("markVirtualBases", &Supervisor::MarkVirtualBases),
+                           InstanceMethod("addHostLink", &Supervisor::AddHostLink),
                            InstanceMethod("traceReply", &Supervisor::TraceReply),
                            InstanceMethod("sendSignal", &Supervisor::SendSignal),
                            InstanceMethod("stats", &Supervisor::Stats),
@@ -200,6 +201,15 @@ class Supervisor : public Napi::ObjectWrap<Supervisor> {
   Napi::Value MarkVirtualBases(const Napi::CallbackInfo &info) {
     sup_.virtual_bases_exist = 1;
     return info.Env().Undefined();
+  }
+
+  Napi::Value AddHostLink(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    std::string path = info[0].As<Napi::String>();
+    int rc = supervisor_add_host_link(&sup_, path.c_str());
+    if (rc < 0) ErrnoError(env, -rc, "add_host_link").ThrowAsJavaScriptException();
+    return env.Undefined();
   }
 
   // traceReply(requestId, errno, strings[]): strings[0] is the new path, the rest replace argv[0].

@@ -6,7 +6,7 @@
  * terminal, environment and working directory. The helper then reaps every descendant (it is
  * their subreaper) and reports the command's exit status.
  *
- * Usage: agentos-exec --channel FD --mount PATH --cache PATH [--wait] [--grace-ms N] -- CMD [ARG...]
+ * Usage: agentos-exec --channel FD --mount PATH --cache PATH [--wait] [--grace-ms N] [--no-ptrace] -- CMD [ARG...]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,6 +33,7 @@ struct helper_args {
     const char *mount;
     const char *cache;
     int wait_for_descendants;
+    int no_ptrace;
     int grace_ms;
     char **command;
 };
@@ -64,6 +65,10 @@ static int parse_args(int argc, char **argv, struct helper_args *a) {
             a->wait_for_descendants = 1;
             continue;
         }
+        if (strcmp(arg, "--no-ptrace") == 0) {
+            a->no_ptrace = 1;
+            continue;
+        }
         if (i + 1 >= argc) return -1;
         if (strcmp(arg, "--channel") == 0) a->channel = atoi(argv[++i]);
         else if (strcmp(arg, "--mount") == 0) a->mount = argv[++i];
@@ -92,7 +97,9 @@ static const char *explain_filter_error(int err) {
 /* The child: wait for the tracer, install the filter, hand over the listener, exec. */
 static void run_child(const struct helper_args *a, int sync_fd) {
     char traced = 0;
+    int ptrace_error = 0;
     if (read(sync_fd, &traced, 1) != 1) _exit(126);
+    if (traced == 'N' && read(sync_fd, &ptrace_error, sizeof ptrace_error) != sizeof ptrace_error) ptrace_error = 0;
     close(sync_fd);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die_with_error(a->channel, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
     struct sock_filter insns[FILTER_MAX_INSNS];
@@ -112,6 +119,13 @@ static void run_child(const struct helper_args *a, int sync_fd) {
         listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
     }
     if (listener < 0) die_with_error(a->channel, "%s", explain_filter_error(errno));
+    /* Said only now: inside another sandbox the filter error above is the one that matters. */
+    if (traced != 'T' && !a->no_ptrace) {
+        fprintf(stderr,
+                "agentos: ptrace is unavailable (%s); programs run, but executing files in the agent filesystem "
+                "and changing directory into it will fail\n",
+                strerror(ptrace_error));
+    }
     if (channel_send(a->channel, MSG_LISTENER, NULL, 0, listener) < 0) _exit(126);
     close(listener);
     close(a->channel);
@@ -155,15 +169,11 @@ int main(int argc, char **argv) {
     if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0) perror("agentos-exec: sigprocmask");
     int signal_fd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
     long options = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL;
-    int traced = ptrace(PTRACE_SEIZE, child, 0, (void *)options) == 0;
-    if (!traced) {
-        fprintf(stderr,
-                "agentos: ptrace is unavailable (%s); programs run, but executing files in the agent filesystem "
-                "and changing directory into it will fail\n",
-                strerror(errno));
-    }
+    int traced = !a.no_ptrace && ptrace(PTRACE_SEIZE, child, 0, (void *)options) == 0;
+    int ptrace_error = traced || a.no_ptrace ? 0 : errno;
     char go = traced ? 'T' : 'N';
     if (write(sync_pipe[1], &go, 1) != 1) perror("agentos-exec: write");
+    if (!traced && write(sync_pipe[1], &ptrace_error, sizeof ptrace_error) != sizeof ptrace_error) perror("agentos-exec: write");
     close(sync_pipe[1]);
 
     struct tracer t = {0};

@@ -48,7 +48,48 @@ int supervisor_init(struct supervisor *s, int channel, const char *mount, const 
     return 0;
 }
 
+int supervisor_add_host_link(struct supervisor *s, const char *path) {
+    for (size_t i = 0; i < s->host_link_count; i++)
+        if (strcmp(s->host_links[i], path) == 0) return 0;
+    if (s->host_link_count == s->host_link_cap) {
+        size_t cap = s->host_link_cap ? s->host_link_cap * 2 : 8;
+        char **grown = realloc(s->host_links, cap * sizeof *grown);
+        if (!grown) return -ENOMEM;
+        s->host_links = grown;
+        s->host_link_cap = cap;
+    }
+    char *copy = strdup(path);
+    if (!copy) return -ENOMEM;
+    s->host_links[s->host_link_count++] = copy;
+    return 0;
+}
+
+/* Whether a host path lies under a symlink registered as pointing into the mount. */
+static int under_host_link(const struct supervisor *s, const char *path) {
+    for (size_t i = 0; i < s->host_link_count; i++) {
+        size_t len = strlen(s->host_links[i]);
+        if (strncmp(path, s->host_links[i], len) == 0 && (path[len] == '\0' || path[len] == '/')) return 1;
+    }
+    return 0;
+}
+
+/*
+ * symlink(target, linkpath) with a host linkpath is a host call, except when the target
+ * leads into the mount: the handler then registers the link so later paths through it are
+ * resolved as on a real mount.
+ */
+static int symlink_target_may_enter_mount(struct supervisor *s, struct syscall_event *ev) {
+    char target[PATH_MAX];
+    if (child_read_string((pid_t)ev->pid, ev->data.args[0], target, sizeof target) < 0) return 0;
+    if (target[0] == '/') return absolute_is_virtual(&s->mount, target);
+    return relative_could_reach_mount(&s->mount, target);
+}
+
 void supervisor_close(struct supervisor *s) {
+    for (size_t i = 0; i < s->host_link_count; i++) free(s->host_links[i]);
+    free(s->host_links);
+    s->host_links = NULL;
+    s->host_link_count = s->host_link_cap = 0;
     if (s->listener >= 0) close(s->listener);
     if (s->inotify >= 0) close(s->inotify);
     if (s->channel >= 0) close(s->channel);
@@ -171,6 +212,7 @@ static int classify_path(struct supervisor *s, struct syscall_event *ev, int slo
     const char *path = ev->paths[slot];
     if (path[0] == '/') {
         if (absolute_is_virtual(&s->mount, path)) return 1;
+        if (s->host_link_count && under_host_link(s, path)) return 1;
         if (!s->virtual_bases_exist) return 0;
         int nr = ev->info->nr;
         if ((nr == SYS_readlink || nr == SYS_readlinkat) && is_proc_link_path(path)) return 1;
@@ -183,10 +225,14 @@ static int classify_path(struct supervisor *s, struct syscall_event *ev, int slo
         if (!(flags & AT_EMPTY_PATH_FLAG) || dirfd == AT_FDCWD_VALUE || !s->virtual_bases_exist) return 0;
         return read_fd_link(ev, dirfd) == 0 && link_is_virtual(&s->mount, ev->fd_link);
     }
-    if (!s->virtual_bases_exist && !relative_could_reach_mount(&s->mount, path)) return 0;
+    if (!s->virtual_bases_exist && !s->host_link_count && !relative_could_reach_mount(&s->mount, path)) return 0;
     if (read_base(ev, slot, dirfd) < 0) return 0;
     const char *base = ev->bases[slot];
-    return link_is_virtual(&s->mount, base) || join_is_virtual(&s->mount, base, path);
+    if (link_is_virtual(&s->mount, base) || join_is_virtual(&s->mount, base, path)) return 1;
+    if (!s->host_link_count) return 0;
+    char joined[PATH_MAX * 2];
+    int joined_len = snprintf(joined, sizeof joined, "%s/%s", base, path);
+    return joined_len > 0 && (size_t)joined_len < sizeof joined && under_host_link(s, joined);
 }
 
 /* Whether a notification may touch the agent filesystem (and so must go to the handler). */
@@ -198,6 +244,8 @@ static int classify(struct supervisor *s, struct syscall_event *ev) {
         int rc = classify_path(s, ev, slot);
         if (rc > 0) virtual_call = 1;
     }
+    int nr = ev->info->nr;
+    if (!virtual_call && (nr == SYS_symlink || nr == SYS_symlinkat) && symlink_target_may_enter_mount(s, ev)) virtual_call = 1;
     if (ev->info->fd_arg != NO_ARG && s->virtual_bases_exist) {
         if (read_fd_link(ev, (int)ev->data.args[ev->info->fd_arg]) == 0 && link_is_virtual(&s->mount, ev->fd_link))
             virtual_call = 1;

@@ -53,6 +53,9 @@ struct supervisor {
     /* Set once any virtual fd or working directory exists: fd-relative calls then need a look. */
     int virtual_bases_exist;
     struct mount_config mount;
+    /* Host symlinks known to point into the mount: paths under them go to the handler. */
+    char **host_links;
+    size_t host_link_count, host_link_cap;
     struct seccomp_notif *req;
     struct seccomp_notif_resp *resp;
     size_t req_size, resp_size;
@@ -83,6 +86,9 @@ int supervisor_continue(struct supervisor *s, uint64_t id);
  * new descriptor number. Returns that number or -errno.
  */
 int supervisor_addfd(struct supervisor *s, uint64_t id, int fd, int cloexec, int send);
+
+/* Registers a host path that is a symlink into the mount. Returns 0 or -ENOMEM. */
+int supervisor_add_host_link(struct supervisor *s, const char *path);
 
 /* Whether the notification is still pending (its caller alive and waiting). */
 int supervisor_id_valid(struct supervisor *s, uint64_t id);

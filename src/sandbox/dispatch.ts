@@ -39,7 +39,9 @@ register(refuseUntraced, 'execve', 'execveat', 'chdir');
 function refuseUntraced(call: Call): void {
   const loc = call.location(0);
   if (loc.kind === 'host') return call.continue();
-  process.stderr.write(`agentos: cannot ${call.name === 'chdir' ? 'enter' : 'execute'} ${call.path(0)}: ptrace is unavailable\n`);
+  process.stderr.write(
+    `agentos: cannot ${call.name === 'chdir' ? 'change directory into' : 'execute'} ${call.path(0)}: the sandbox runs without ptrace\n`,
+  );
   call.fail('EACCES');
 }
 

@@ -52,6 +52,13 @@ export class Locator {
     return { kind: 'host', path };
   }
 
+  /** The absolute host path of a relative `path` given the readlink of its base; undefined if unknown. */
+  hostJoin(base: Buffer | null, path: string): string | undefined {
+    if (base === null) return undefined;
+    const dir = base.toString('utf8');
+    return `${dir.endsWith('/') ? dir : dir + '/'}${path}`;
+  }
+
   /** An absolute host path: inside the mount, or (after resolving host symlinks and "..") not. */
   absolute(path: string): Location {
     const inside = this.#inside(path);

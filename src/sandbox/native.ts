@@ -58,6 +58,8 @@ export interface NativeSupervisor {
   addFd(id: bigint, fd: number, cloexec: boolean, send: boolean): number;
   idValid(id: bigint): boolean;
   markVirtualBases(): void;
+  /** Registers a host symlink into the mount: paths through it then come to the handler. */
+  addHostLink(path: string): void;
   traceReply(requestId: number, errno: number, strings: (string | Buffer)[]): void;
   sendSignal(signal: number): number;
   stats(): SupervisorStats;

@@ -33,6 +33,11 @@ export interface RunOptions {
   stdio?: [StdioOptions, StdioOptions, StdioOptions] | 'inherit' | 'pipe';
   /** Wait for descendants that outlive the command instead of ending them. */
   waitForDescendants?: boolean;
+  /**
+   * Do not trace the programs: debuggers (strace, gdb) then work inside the sandbox, but
+   * executing files in the agent filesystem and changing directory into it do not.
+   */
+  noPtrace?: boolean;
   /** How long descendants get between SIGTERM and SIGKILL when the command exits (ms). */
   graceMs?: number;
   busyTimeoutMs?: number;
@@ -78,6 +83,7 @@ export async function runSandbox(options: RunOptions): Promise<RunResult> {
     const command = options.command.length > 0 ? options.command : defaultCommand();
     const args = ['--channel', '3', '--mount', mount, '--cache', cache.root, '--grace-ms', String(options.graceMs ?? 2000)];
     if (options.waitForDescendants) args.push('--wait');
+    if (options.noPtrace) args.push('--no-ptrace');
     const stdio = options.stdio === undefined || options.stdio === 'inherit' ? ['inherit', 'inherit', 'inherit'] : options.stdio === 'pipe' ? ['pipe', 'pipe', 'pipe'] : options.stdio;
     const child = spawn(helper, [...args, '--', ...command], {
       stdio: [...(stdio as StdioOptions[]), helperEnd] as StdioOptions,
@@ -124,7 +130,7 @@ async function serve(ctx: SandboxContext): Promise<number> {
       case 'exit':
         return ev.code;
       case 'error':
-        throw new AgentOSError('EPERM', { syscall: 'run', message: ev.message });
+        throw new AgentOSError('EPERM', { message: ev.message });
       case 'idle':
         vfs.conn.flush();
         lastFlush = Date.now();

@@ -39,6 +39,10 @@ export default class Run extends BaseCommand {
     wait: Flags.boolean({
       description: 'Wait for background processes that outlive the program instead of ending them',
     }),
+    'no-ptrace': Flags.boolean({
+      description:
+        'Do not trace the programs, so strace and gdb work inside; running files from the agent filesystem and cd into it then fail',
+    }),
     'grace-ms': Flags.integer({
       description: 'When the program exits, how long leftover processes get between SIGTERM and SIGKILL',
       default: 2000,
@@ -66,6 +70,7 @@ export default class Run extends BaseCommand {
       command: split.command,
       mount: flags.mount,
       waitForDescendants: flags.wait,
+      noPtrace: flags['no-ptrace'],
       graceMs: flags['grace-ms'],
       busyTimeoutMs: flags['busy-timeout'],
     });

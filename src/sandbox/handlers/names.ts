@@ -8,6 +8,7 @@ import { PERMISSION_BITS, S_IFMT, S_ISVTX } from '../../vfs/constants.js';
 import type { Call } from '../call.js';
 import { AT_EMPTY_PATH, AT_REMOVEDIR, AT_SYMLINK_FOLLOW } from '../at-flags.js';
 import { fdInode } from '../target.js';
+import { normalize } from '../../vfs/path.js';
 
 export function handleNames(call: Call): void {
   switch (call.name) {
@@ -100,8 +101,21 @@ function link(call: Call, flags: number): void {
 
 function symlink(call: Call, targetArg: number): void {
   const loc = call.location(0);
-  if (loc.kind === 'host') return call.continue();
   const target = call.readString(targetArg);
+  if (loc.kind === 'host') return hostSymlink(call, loc.path, target);
   call.ctx.vfs.symlink(target, loc.path, call.caller(loc.base));
   call.reply();
+}
+
+/**
+ * A symlink on the host: the kernel creates it, but if it leads into the mount it is
+ * registered first, so paths through it reach the agent filesystem as on a real mount.
+ */
+function hostSymlink(call: Call, linkPath: string, target: string): void {
+  const absolute = linkPath.startsWith('/') ? linkPath : call.ctx.locator.hostJoin(call.ev.bases[0], linkPath);
+  if (absolute !== undefined) {
+    const resolvedTarget = target.startsWith('/') ? target : `${absolute.slice(0, absolute.lastIndexOf('/')) || '/'}/${target}`;
+    if (call.ctx.locator.absolute(resolvedTarget).kind === 'vfs') call.ctx.supervisor.addHostLink(normalize(absolute));
+  }
+  call.continue();
 }
