@@ -4,6 +4,7 @@ export { FileHandle, type ReadResult, type WriteResult } from './sdk/file-handle
 export { Stats, Dirent } from './sdk/stats.js';
 export { AgentKv, type KvEntry } from './sdk/kv.js';
 export { AgentTools, type ToolCall, type ToolCallQuery, type ToolStats, type ToolCallStatus } from './sdk/tools.js';
+export type { RunOptions, RunResult } from './sdk/run.js';
 export { AgentOSError, type ErrnoCode } from './errors.js';
 export type { QueryParam, QueryValue } from './sdk/query.js';
 export type { Credentials } from './vfs/permissions.js';

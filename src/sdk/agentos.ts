@@ -8,6 +8,9 @@ import { AgentKv } from './kv.js';
 import { AgentTools } from './tools.js';
 import { assertReadOnlySql, type QueryParam, type QueryValue } from './query.js';
 import { assertString } from './validate.js';
+import { AgentOSError, fsError } from '../errors.js';
+import { checkRunOptions, DEFAULT_MOUNT, resolveCwd, runCommand, type RunOptions, type RunResult } from './run.js';
+import { normalize } from '../vfs/path.js';
 
 export interface AgentOSOptions {
   /** Create the database when the file does not exist (default true). */
@@ -29,6 +32,7 @@ export class AgentOS {
   readonly kv: AgentKv;
   readonly tools: AgentTools;
   readonly #conn: StoreConnection;
+  readonly #busyTimeoutMs: number | undefined;
   #batching = false;
 
   /**
@@ -44,6 +48,7 @@ export class AgentOS {
     });
     this.path = path;
     this.#conn = conn;
+    this.#busyTimeoutMs = options.busyTimeoutMs;
     const vfs = new Vfs(conn, chunkSize);
     this.fs = new AgentFs(vfs, options.credentials ?? processCredentials(), options.umask ?? 0o022);
     this.kv = new AgentKv(conn);
@@ -86,6 +91,40 @@ export class AgentOS {
       this.#batching = false;
       this.#conn.setBatching(false);
     }
+  }
+
+  /**
+   * Runs a command in the sandbox with this agent filesystem at `/agent`, and resolves to its
+   * exit code and output (it does not reject on a non-zero exit). A string is run by `/bin/sh -c`,
+   * an array is the argv itself. The command runs in `/agent` unless `cwd` says otherwise. The
+   * sandbox runs in a child process (`agentos run`), so this process stays responsive; changes
+   * made here before the call are committed first, and the run's changes are visible here when
+   * it resolves. Other AgentOS calls may go on meanwhile (they take turns on the write lock).
+   * @example const { exitCode, stdout } = await agent.run('python3 analyze.py', { timeoutMs: 30_000 });
+   */
+  async run(command: string | readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    checkRunOptions(options);
+    if (this.#conn.readonly) {
+      throw new AgentOSError('EROFS', { syscall: 'run', path: this.path, message: 'database opened read-only; a run writes to it' });
+    }
+    const cwd = resolveCwd(options.cwd, normalize(options.mount ?? DEFAULT_MOUNT));
+    if (cwd.kind === 'agent') await this.#assertDirectory(cwd.agentPath, cwd.path);
+    // Inside batch() this connection may hold the write lock with uncommitted changes: the run
+    // would wait for the lock while this process waits for the run.
+    this.#conn.flush();
+    return runCommand({ db: this.path, busyTimeoutMs: this.#busyTimeoutMs }, command, options);
+  }
+
+  /** The run's working directory must exist: otherwise the error names it as the caller gave it. */
+  async #assertDirectory(agentPath: string, shownPath: string): Promise<void> {
+    let isDirectory: boolean;
+    try {
+      isDirectory = (await this.fs.stat(agentPath)).isDirectory();
+    } catch (e) {
+      if (e instanceof AgentOSError) throw new AgentOSError(e.code, { syscall: 'chdir', path: shownPath });
+      throw e;
+    }
+    if (!isDirectory) throw fsError('ENOTDIR', 'chdir', shownPath);
   }
 
   /**
