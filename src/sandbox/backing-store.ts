@@ -68,6 +68,11 @@ export interface DirectoryHandle {
   entries?: DirectoryRecord[];
 }
 
+export interface BackingStoreOptions {
+  /** Told after content went back to the database: bytes of the chunks that changed, new size. */
+  onWriteBack?: (ino: number, info: { bytes: number; size: number }) => void;
+}
+
 export type CacheIdentity =
   | { kind: 'file'; ino: number }
   | { kind: 'symlink'; ino: number }
@@ -84,11 +89,13 @@ export class BackingStore {
   #files = new Map<number, BackingFile>();
   #directories = new Map<number, DirectoryHandle>();
   #nextDirectory = 1;
+  readonly #onWriteBack: BackingStoreOptions['onWriteBack'];
 
-  constructor(vfs: Vfs, cache: CacheDir, addon: NativeAddon) {
+  constructor(vfs: Vfs, cache: CacheDir, addon: NativeAddon, options: BackingStoreOptions = {}) {
     this.#vfs = vfs;
     this.#cache = cache;
     this.#addon = addon;
+    this.#onWriteBack = options.onWriteBack;
   }
 
   /** A new host descriptor on the materialized content of a regular file (the caller closes it). */
@@ -294,6 +301,7 @@ export class BackingStore {
     }
     file.hashes = hashes;
     if (inode) file.stamp = stampOf(inode);
+    this.#onWriteBack?.(file.ino, { bytes: changed.reduce((n, i) => n + Math.min(cs, size - i * cs), 0), size });
     return true;
   }
 }

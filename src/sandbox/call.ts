@@ -5,6 +5,7 @@
 import { AgentOSError, codeForErrno, errnoOf, fsError, type ErrnoCode } from '../errors.js';
 import type { Caller } from '../vfs/context.js';
 import type { Vfs } from '../vfs/vfs.js';
+import type { RunAudit } from './audit.js';
 import type { BackingStore, CacheIdentity } from './backing-store.js';
 import { decodePath, type Location, type Locator } from './locate.js';
 import type { NativeAddon, NativeSupervisor, SyscallEvent } from './native.js';
@@ -18,6 +19,8 @@ export interface SandboxContext {
   addon: NativeAddon;
   /** Mount point of the agent filesystem ("/agent"). */
   mount: string;
+  /** The run's audit trail, told about each operation once it succeeded. */
+  audit?: RunAudit;
 }
 
 export class Call {

@@ -48,8 +48,11 @@ function refuseUntraced(call: Call): void {
 export function dispatch(call: Call): void {
   try {
     const handler = HANDLERS[call.name];
-    if (handler) handler(call);
-    else call.continue();
+    if (handler) {
+      call.ctx.audit?.before(call);
+      handler(call);
+      call.ctx.audit?.after(call);
+    } else call.continue();
   } catch (e) {
     if (call.answered) return;
     if (e instanceof AgentOSError) return call.fail(e.code);

@@ -19,6 +19,7 @@ import { dispatch } from './dispatch.js';
 import { Locator } from './locate.js';
 import { execHelperPath, loadAddon, type NativeSupervisor, type SupervisorStats } from './native.js';
 import { handleTrace } from './trace.js';
+import { RunAudit, type AuditLevel } from './audit.js';
 
 export interface RunOptions {
   /** The agent database. */
@@ -43,6 +44,8 @@ export interface RunOptions {
   busyTimeoutMs?: number;
   /** Called with the spawned helper, e.g. to read piped output. */
   onSpawn?: (child: import('node:child_process').ChildProcess) => void;
+  /** What goes into the operation log: nothing, changes (default), or reads and stats too. */
+  audit?: AuditLevel;
 }
 
 export interface RunResult {
@@ -73,13 +76,18 @@ export async function runSandbox(options: RunOptions): Promise<RunResult> {
   let cache: CacheDir | undefined;
   let supervisor: NativeSupervisor | undefined;
   let backing: BackingStore | undefined;
+  let audit: RunAudit | undefined;
+  let exitStatus: number | null = null;
+  let failure: unknown;
   try {
     const vfs = new Vfs(conn, chunkSize, { mountPoint: mount, escapes: true });
+    const argv = options.command.length > 0 ? options.command : defaultCommand();
+    audit = RunAudit.start(vfs, { level: options.audit ?? 'changes', argv, cwd: options.cwd ?? process.cwd(), mount });
     cache = createCacheDir();
     const [supervisorEnd, helperEnd] = addon.createChannel();
     supervisor = new addon.Supervisor(supervisorEnd, mount, cache.root, cache.files);
-    backing = new BackingStore(vfs, cache, addon);
-    const ctx: SandboxContext = { vfs, backing, locator: new Locator(mount, backing), supervisor, addon, mount };
+    backing = new BackingStore(vfs, cache, addon, { onWriteBack: (ino, info) => audit?.wroteBack(ino, info) });
+    const ctx: SandboxContext = { vfs, backing, locator: new Locator(mount, backing), supervisor, addon, mount, audit };
     const command = options.command.length > 0 ? options.command : defaultCommand();
     const args = ['--channel', '3', '--mount', mount, '--cache', cache.root, '--grace-ms', String(options.graceMs ?? 2000)];
     if (options.waitForDescendants) args.push('--wait');
@@ -96,10 +104,15 @@ export async function runSandbox(options: RunOptions): Promise<RunResult> {
     conn.setBatching(true);
     const exitCode = await withSignalsForwarded(supervisor, () => serve(ctx));
     await exited;
+    exitStatus = exitCode;
     return { exitCode, stats: supervisor.stats() };
+  } catch (e) {
+    failure = e;
+    throw e;
   } finally {
     try {
       backing?.close();
+      audit?.finish(exitStatus, failure);
       conn.setBatching(false);
     } finally {
       supervisor?.close();
@@ -111,7 +124,7 @@ export async function runSandbox(options: RunOptions): Promise<RunResult> {
 
 /** The event loop: answers calls until the helper reports the command's end. */
 async function serve(ctx: SandboxContext): Promise<number> {
-  const { supervisor, vfs, backing } = ctx;
+  const { supervisor, backing } = ctx;
   let lastFlush = Date.now();
   for (;;) {
     const ev = supervisor.next(IDLE_MS);
@@ -124,7 +137,7 @@ async function serve(ctx: SandboxContext): Promise<number> {
         break;
       case 'close-write':
         backing.closedAfterWrite(ev.names);
-        vfs.conn.flush();
+        commit(ctx);
         lastFlush = Date.now();
         break;
       case 'exit':
@@ -132,18 +145,24 @@ async function serve(ctx: SandboxContext): Promise<number> {
       case 'error':
         throw new AgentOSError('EPERM', { message: ev.message });
       case 'idle':
-        vfs.conn.flush();
+        commit(ctx);
         lastFlush = Date.now();
         // Let Node run its own work (signal handlers, child bookkeeping) while the program is quiet.
         await new Promise((resolve) => setImmediate(resolve));
         break;
     }
     if (Date.now() - lastFlush > MAX_BATCH_MS) {
-      vfs.conn.flush();
+      commit(ctx);
       lastFlush = Date.now();
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
+}
+
+/** A durability point: the buffered operation log joins the batch, which commits. */
+function commit(ctx: SandboxContext): void {
+  ctx.audit?.drain();
+  ctx.vfs.conn.flush();
 }
 
 /**

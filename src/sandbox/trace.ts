@@ -24,6 +24,7 @@ export function handleTrace(ev: TraceEvent, ctx: SandboxContext): void {
     const path = decodePath(ev.path, ev.nr === SYS_CHDIR ? 'chdir' : 'execve');
     const loc = ctx.locator.locate(path, ev.base.length > 0 ? ev.base.toString('utf8') : null);
     strings = ev.nr === SYS_CHDIR ? chdirTarget(ctx, ev, loc, path) : execTarget(ctx, ev, loc, path, 0);
+    ctx.audit?.traced(ev, loc);
   } catch (e) {
     if (e instanceof EscapeToHost) {
       strings = [e.hostPath];

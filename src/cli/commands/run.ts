@@ -8,7 +8,7 @@ import { BaseCommand } from '../base-command.js';
  * Options come before the command; everything from the first word that is not an option on
  * belongs to the command (`agentos run ls -la` runs `ls -la`), as with env(1) or sudo(8).
  */
-const VALUE_FLAGS = new Set(['--db', '--busy-timeout', '--mount', '--grace-ms']);
+const VALUE_FLAGS = new Set(['--db', '--busy-timeout', '--mount', '--grace-ms', '--audit']);
 
 export default class Run extends BaseCommand {
   static override description =
@@ -49,6 +49,13 @@ export default class Run extends BaseCommand {
       min: 0,
       helpValue: 'MS',
     }),
+    audit: Flags.option({
+      options: ['off', 'changes', 'all'] as const,
+      default: 'changes' as const,
+      env: 'AGENTOS_AUDIT',
+      description:
+        'What the operation log keeps (see agentos log): off, changes (creates, writes, renames, deletes, chmods, execs), or all (also opens, stats, access checks, readlinks, chdirs)',
+    })(),
   };
 
   async run(): Promise<void> {
@@ -73,6 +80,7 @@ export default class Run extends BaseCommand {
       noPtrace: flags['no-ptrace'],
       graceMs: flags['grace-ms'],
       busyTimeoutMs: flags['busy-timeout'],
+      audit: flags.audit,
     });
     this.exit(result.exitCode);
   }

@@ -62,9 +62,10 @@ function openAt(call: Call, flags: number, mode: number): void {
   const creating = (flags & O_CREAT) !== 0 || (flags & O_TMPFILE) === O_TMPFILE;
   const perm = creating ? mode & PERMISSION_BITS & ~call.info().umask : 0;
   const { vfs } = call.ctx;
-  const { inode } =
+  const { inode, created } =
     loc.ino !== undefined ? vfs.openInode(loc.ino, flags, call.caller()) : vfs.open(loc.path, flags, perm, call.caller(loc.base));
   const fd = hostDescriptor(call, inode, flags);
+  call.ctx.audit?.opened(call, loc, inode, flags, created);
   try {
     call.ctx.supervisor.markVirtualBases();
     call.replyFd(fd, (flags & O_CLOEXEC) !== 0);
