@@ -9,6 +9,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+// A test spawns node several times; on a busy 2-core machine one spawn can take seconds, so
+// the default 60 s per test is too tight. This is a limit against hangs, not a timing check.
+(import.meta as unknown as { jest?: { setTimeout(ms: number): void } }).jest?.setTimeout(300_000);
 export const BIN = join(ROOT, 'bin', 'agentos.js');
 /** The built SDK, for helper processes that stand in for an agent using the same database. */
 export const DIST_INDEX = join(ROOT, 'dist', 'index.js');
