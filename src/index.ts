@@ -5,6 +5,20 @@ export { Stats, Dirent } from './sdk/stats.js';
 export { AgentKv, type KvEntry } from './sdk/kv.js';
 export { AgentTools, type ToolCall, type ToolCallQuery, type ToolStats, type ToolCallStatus } from './sdk/tools.js';
 export type { RunOptions, RunResult } from './sdk/run.js';
+export type {
+  DiffOptions,
+  DiffResult,
+  FileChange,
+  FileState,
+  FileType,
+  KvChange,
+  LogEntry,
+  LogQuery,
+  OpName,
+  RestoreResult,
+  SnapshotOptions,
+  SnapshotResult,
+} from './sdk/history.js';
 export { AgentOSError, type ErrnoCode } from './errors.js';
 export type { QueryParam, QueryValue } from './sdk/query.js';
 export type { Credentials } from './vfs/permissions.js';

@@ -1,7 +1,7 @@
 /** The AgentOS SDK entry point: one agent database with its fs, kv and tools facades. */
 import { openAgentDatabase } from '../store/agent-database.js';
 import type { StoreConnection } from '../store/connection.js';
-import { Vfs } from '../vfs/vfs.js';
+import { AuditedVfs } from '../history/sdk-audit.js';
 import { processCredentials, type Credentials } from '../vfs/permissions.js';
 import { AgentFs } from './fs.js';
 import { AgentKv } from './kv.js';
@@ -11,6 +11,19 @@ import { assertString } from './validate.js';
 import { AgentOSError, fsError } from '../errors.js';
 import { checkRunOptions, DEFAULT_MOUNT, resolveCwd, runCommand, type RunOptions, type RunResult } from './run.js';
 import { normalize } from '../vfs/path.js';
+import {
+  diffFrom,
+  queryLog,
+  restoreFrom,
+  snapshotTo,
+  type DiffOptions,
+  type DiffResult,
+  type LogEntry,
+  type LogQuery,
+  type RestoreResult,
+  type SnapshotOptions,
+  type SnapshotResult,
+} from './history.js';
 
 export interface AgentOSOptions {
   /** Create the database when the file does not exist (default true). */
@@ -23,6 +36,8 @@ export interface AgentOSOptions {
   credentials?: Credentials;
   /** Mask applied to the permissions of created files and directories (default 0o022). */
   umask?: number;
+  /** Log this agent's own filesystem changes in the operation log, as runs are (default false). */
+  audit?: boolean;
 }
 
 export class AgentOS {
@@ -33,6 +48,7 @@ export class AgentOS {
   readonly tools: AgentTools;
   readonly #conn: StoreConnection;
   readonly #busyTimeoutMs: number | undefined;
+  readonly #vfs: AuditedVfs;
   #batching = false;
 
   /**
@@ -49,7 +65,8 @@ export class AgentOS {
     this.path = path;
     this.#conn = conn;
     this.#busyTimeoutMs = options.busyTimeoutMs;
-    const vfs = new Vfs(conn, chunkSize);
+    const vfs = new AuditedVfs(conn, chunkSize, { record: options.audit ?? false });
+    this.#vfs = vfs;
     this.fs = new AgentFs(vfs, options.credentials ?? processCredentials(), options.umask ?? 0o022);
     this.kv = new AgentKv(conn);
     this.tools = new AgentTools(conn);
@@ -125,6 +142,45 @@ export class AgentOS {
       throw e;
     }
     if (!isDirectory) throw fsError('ENOTDIR', 'chdir', shownPath);
+  }
+
+  /**
+   * The operation log, oldest first: what runs (and agents opened with `{ audit: true }`, and
+   * restores) did to the filesystem, with the process that did it.
+   * @example const deleted = await agent.log({ op: ['unlink', 'rmdir'], path: '/src', since: new Date(Date.now() - 3600_000) });
+   */
+  async log(query: LogQuery = {}): Promise<LogEntry[]> {
+    return queryLog(this.#conn, query);
+  }
+
+  /**
+   * Writes a consistent copy of the whole database to `path` (a new agent database), while
+   * other processes go on writing; `overwrite` replaces an existing file.
+   * @example await agent.snapshot('./before-refactor.db');
+   */
+  async snapshot(path: string, options: SnapshotOptions = {}): Promise<SnapshotResult> {
+    return snapshotTo(this.#conn, path, options);
+  }
+
+  /**
+   * What changed from the agent database at `other` (e.g. a snapshot) to this one: files
+   * added, deleted and modified (content compared chunk by chunk, mode, owner, symlink
+   * target), and key-value changes; `patch: true` adds unified diffs of text files.
+   * @example const { files, kv } = await agent.diff('./before-refactor.db');
+   */
+  async diff(other: string, options: DiffOptions = {}): Promise<DiffResult> {
+    return diffFrom(this.#vfs, other, options, this.#busyTimeoutMs);
+  }
+
+  /**
+   * Brings `paths` (default: the whole tree) back from a snapshot: under each, this database's
+   * files become the snapshot's again (what the snapshot lacks is deleted). Recorded as a
+   * `restore` tool call, with every change in the operation log.
+   * @example await agent.restore('./before-refactor.db', ['/src']);
+   */
+  async restore(snapshot: string, paths: readonly string[] = []): Promise<RestoreResult> {
+    if (this.#conn.readonly) throw new AgentOSError('EROFS', { syscall: 'restore', path: this.path, message: 'database opened read-only' });
+    return this.batch(() => restoreFrom(this.#vfs, snapshot, paths, this.#busyTimeoutMs));
   }
 
   /**
