@@ -141,7 +141,9 @@ function strict(tool: ToolDefinition): z.ZodObject {
 }
 
 function listing(tool: ToolDefinition): Tool {
-  const { $schema: _schema, ...inputSchema } = z.toJSONSchema(strict(tool), { io: 'input' });
+  const inputSchema = z.toJSONSchema(strict(tool), { io: 'input' });
+  // The dialect URI is noise in a tool list (MCP fixes the dialect).
+  delete inputSchema.$schema;
   return {
     name: tool.name,
     title: tool.title,
