@@ -4,6 +4,7 @@
  * processes, and a clean close that leaves `agent.db` a complete snapshot on its own.
  */
 import { existsSync, openSync, readSync, closeSync, fsyncSync, statSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { Database } from '@tursodatabase/database/compat';
 import { AgentOSError } from '../errors.js';
 import { translateEngineError, isLockingConflict } from './engine-errors.js';
@@ -90,7 +91,13 @@ const openConnections = new Set<StoreConnection>();
 let exitHookInstalled = false;
 
 export class StoreConnection {
+  /** The path as given, for messages. */
   readonly path: string;
+  /**
+   * The absolute path, for every later look at the files (fsync, statfs): the engine keeps its
+   * descriptors, but a relative path would name other files after the process changes directory.
+   */
+  readonly filePath: string;
   readonly readonly: boolean;
   #db: Database;
   #statements = new Map<string, Statement<unknown>>();
@@ -118,6 +125,7 @@ export class StoreConnection {
 
   private constructor(path: string, db: Database, readonly: boolean, fresh: boolean) {
     this.path = path;
+    this.filePath = resolvePath(path);
     this.#db = db;
     this.readonly = readonly;
     this.fresh = fresh;
@@ -260,7 +268,7 @@ export class StoreConnection {
 
   /** Makes committed transactions durable: with synchronous=NORMAL they sit in the WAL unsynced. */
   syncToDisk(): void {
-    for (const file of [`${this.path}-wal`, this.path]) {
+    for (const file of [`${this.filePath}-wal`, this.filePath]) {
       if (!existsSync(file)) continue;
       const fd = openSync(file, 'r');
       try {

@@ -253,7 +253,7 @@ export class Vfs {
     if (this.conn.inTransaction) return this.conn.write(() => writeRange(this.#ctx, this.#require(ino, 'write'), offset, data));
     let inode = this.conn.read(() => this.#require(ino, 'write'));
     if (data.length === 0) return inode;
-    requireSpace(this.conn.path, offset + data.length - inode.size, 'write');
+    requireSpace(this.conn.filePath, offset + data.length - inode.size, 'write');
     if (offset > inode.size + MAX_TRANSACTION_BYTES) inode = this.#truncateBounded(ino, offset, undefined, '', false);
     for (let done = 0; done < data.length; done += MAX_TRANSACTION_BYTES) {
       const piece = data.subarray(done, done + MAX_TRANSACTION_BYTES);
@@ -309,7 +309,7 @@ export class Vfs {
 
   statfs(): StatfsResult {
     const usage = this.conn.read(() => this.#ctx.store.usage());
-    const host = statfsSync(dirname(this.conn.path));
+    const host = statfsSync(dirname(this.conn.filePath));
     const scale = host.bsize / this.chunkSize;
     return {
       blockSize: this.chunkSize,
@@ -336,7 +336,7 @@ export class Vfs {
     if (bounded) {
       // Refuse hopeless growth before the first step commits anything.
       const current = this.conn.read(() => this.#require(ino, 'truncate', path));
-      requireSpace(this.conn.path, size - current.size, 'truncate', path);
+      requireSpace(this.conn.filePath, size - current.size, 'truncate', path);
     }
     let inode: Readonly<InodeRecord>;
     do {

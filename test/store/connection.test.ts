@@ -1,4 +1,5 @@
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { useTempDir, useTestVfs, root, expectErrno, sqlite3, type TempDir } from '../helpers/temp-db.js';
 import { writeFile, readText, names } from '../helpers/vfs-files.js';
 import { StoreConnection } from '../../src/store/connection.js';
@@ -171,6 +172,30 @@ describe('busy database', () => {
       other.conn.write(() => new KvStore(other.conn).set('k', '1'));
     } finally {
       other.conn.close();
+    }
+  });
+});
+
+describe('relative database paths', () => {
+  const tmp = useTempDir();
+
+  test('keep naming the same files after the process changes directory', () => {
+    const before = process.cwd();
+    const elsewhere = tmp().file('elsewhere');
+    mkdirSync(elsewhere);
+    try {
+      process.chdir(tmp().dir);
+      const { conn } = openAgentDatabase('agent.db', { create: true });
+      process.chdir(elsewhere);
+      expect(conn.path).toBe('agent.db');
+      expect(conn.filePath).toBe(tmp().file('agent.db'));
+      conn.write(() => new KvStore(conn).set('k', '1'));
+      conn.flush(true);
+      conn.close();
+      expect(existsSync(join(elsewhere, 'agent.db'))).toBe(false);
+      expect(sqlite3(tmp().file('agent.db'), 'SELECT value FROM kv_store;').trim()).toBe('1');
+    } finally {
+      process.chdir(before);
     }
   });
 });
