@@ -9,7 +9,7 @@ import { AgentTools } from './tools.js';
 import { assertReadOnlySql, type QueryParam, type QueryValue } from './query.js';
 import { assertString } from './validate.js';
 import { AgentOSError, fsError } from '../errors.js';
-import { checkRunOptions, DEFAULT_MOUNT, resolveCwd, runCommand, type RunOptions, type RunResult } from './run.js';
+import { checkRunOptions, commandArgv, DEFAULT_MOUNT, resolveCwd, runCommand, type RunOptions, type RunResult } from './run.js';
 import { normalize } from '../vfs/path.js';
 import {
   diffFrom,
@@ -121,6 +121,7 @@ export class AgentOS {
    */
   async run(command: string | readonly string[], options: RunOptions = {}): Promise<RunResult> {
     checkRunOptions(options);
+    commandArgv(command);
     if (this.#conn.readonly) {
       throw new AgentOSError('EROFS', { syscall: 'run', path: this.path, message: 'database opened read-only; a run writes to it' });
     }

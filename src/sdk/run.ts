@@ -66,6 +66,24 @@ const DEFAULT_KILL_GRACE_MS = 2000;
 /** `cd` into the agent directory inside the sandbox, then exec the command (argv after the directory). */
 const CD_AND_EXEC = 'cd -- "$1" || exit 126; shift; exec "$@"';
 
+/**
+ * The argv `agentos run` gets. A directory under the mount exists only inside the sandbox, and
+ * `agentos run` starts commands in its own (host) directory, so a shell changes into it first:
+ * a shell command gets the `cd` prepended on its first line (one shell, line numbers kept), an
+ * argv command is exec'd by a small shell after the `cd`.
+ */
+export function sandboxArgv(command: string | readonly string[], cwd: ResolvedCwd): string[] {
+  const argv = commandArgv(command);
+  if (cwd.kind === 'host') return argv;
+  if (typeof command === 'string')
+    return ['/bin/sh', '-c', `cd -- ${shellQuote(cwd.path)} || exit 126; ${command}`];
+  return ['/bin/sh', '-c', CD_AND_EXEC, 'agentos-cd', cwd.path, ...argv];
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 /** The CLI entry, from dist/sdk/run.js (or src/sdk/run.ts under the tests): <package>/bin/agentos.js. */
 export function cliPath(): string {
   return fileURLToPath(new URL('../../bin/agentos.js', import.meta.url));
@@ -125,17 +143,14 @@ export async function runCommand(
   options: RunOptions = {},
 ): Promise<RunResult> {
   checkRunOptions(options);
-  const argv = commandArgv(command);
   const mount = normalize(options.mount ?? DEFAULT_MOUNT);
   const cwd = resolveCwd(options.cwd, mount);
+  const argv = sandboxArgv(command, cwd);
   const input = options.input === undefined ? undefined : toBuffer(options.input, 'utf8', 'input');
   options.signal?.throwIfAborted();
   const cliArgs = [cliPath(), 'run', '--db', resolveHostPath(ctx.db), '--mount', mount];
   if (ctx.busyTimeoutMs !== undefined) cliArgs.push('--busy-timeout', String(ctx.busyTimeoutMs));
-  cliArgs.push(
-    '--',
-    ...(cwd.kind === 'agent' ? ['/bin/sh', '-c', CD_AND_EXEC, 'agentos-cd', cwd.path, ...argv] : argv),
-  );
+  cliArgs.push('--', ...argv);
   const started = Date.now();
   const child = spawn(process.execPath, cliArgs, {
     cwd: cwd.kind === 'host' ? cwd.path : undefined,

@@ -80,6 +80,9 @@ describe('agent.run', () => {
     expect((await agent.run('pwd', { cwd: 'work/sub' })).stdout).toBe('/agent/work/sub\n');
     expect((await agent.run('pwd', { cwd: '/agent/work' })).stdout).toBe('/agent/work\n');
     expect((await agent.run('pwd', { cwd: dir })).stdout).toBe(`${dir}\n`);
+    await agent.fs.mkdir("/it's $HOME");
+    expect((await agent.run('pwd', { cwd: "it's $HOME" })).stdout).toBe("/agent/it's $HOME\n");
+    expect((await agent.run(['pwd'], { cwd: "it's $HOME" })).stdout).toBe("/agent/it's $HOME\n");
     await expect(agent.run('pwd', { cwd: '/agent/missing' })).rejects.toMatchObject({
       code: 'ENOENT',
       path: '/agent/missing',
