@@ -48,6 +48,8 @@ export interface VfsContext {
   walker: PathWalker;
   chunkSize: number;
   open: OpenCounts;
+  /** O_TMPFILE inodes (opened without O_EXCL) that may still get their first name. */
+  linkable: Set<number>;
 }
 
 /** Options every path operation takes: who is asking and where relative paths start. */

@@ -124,5 +124,7 @@ function openTmpfile(ctx: VfsContext, path: string, flags: number, mode: number,
   const inode = createInode(ctx, r.inode, S_IFREG | (mode & PERMISSION_BITS), caller.cred);
   const me = ownProcessIdentity();
   ctx.store.addOrphan(inode.ino, me.pid, me.start);
+  // O_EXCL with O_TMPFILE: the file must never get a name.
+  if (!(flags & O_EXCL)) ctx.linkable.add(inode.ino);
   return inode;
 }

@@ -63,7 +63,7 @@ export class Vfs {
     this.conn = conn;
     this.chunkSize = chunkSize;
     this.#xattrs = new XattrStore(conn);
-    this.#ctx = { conn, store, inodes, walker: new PathWalker(inodes, mount), chunkSize, open: new OpenCounts() };
+    this.#ctx = { conn, store, inodes, walker: new PathWalker(inodes, mount), chunkSize, open: new OpenCounts(), linkable: new Set() };
     if (!conn.readonly && conn.read(() => store.listOrphans().length > 0)) conn.write(() => removeDeadOrphans(store));
     conn.onClose(() => this.#deleteOpenOrphans());
   }
@@ -127,17 +127,25 @@ export class Vfs {
     return this.conn.write(() => link(this.#ctx, existingPath, newPath, caller, options));
   }
 
-  /** Gives a name to an inode with no links yet (an O_TMPFILE file): linkat(fd, "", AT_EMPTY_PATH). */
+  /**
+   * linkat(fd, "", AT_EMPTY_PATH): another name for an open inode. An inode with no links may
+   * get one only if it is an O_TMPFILE file opened without O_EXCL, and only once (the kernel's
+   * I_LINKABLE); a file unlinked while open cannot come back (ENOENT). Checks in link's order.
+   */
   linkInode(ino: number, newPath: string, caller: Caller): Readonly<InodeRecord> {
     return this.conn.write(() => {
-      const inode = this.#ctx.inodes.get(ino);
-      if (!inode) throw fsError('ENOENT', 'link', newPath);
-      if (isDirectory(inode.mode)) throw fsError('EPERM', 'link', newPath);
+      const inode = this.#require(ino, 'link', newPath);
       const dst = this.#ctx.walker.walk(newPath, { syscall: 'link', cred: caller.cred, last: 'raw', base: caller.base });
       if (dst.inode || dst.lastKind !== 'normal') throw fsError('EEXIST', 'link', newPath);
       if (dst.trailingSlash) throw fsError('ENOENT', 'link', newPath);
-      if (inode.nlink === 0) this.#ctx.store.removeOrphan(ino);
-      return linkEntryChecked(this.#ctx, dst.parent, dst.name, inode, caller, newPath);
+      requireDirectoryWrite(dst.parent, caller.cred, 'link', newPath);
+      if (isDirectory(inode.mode)) throw fsError('EPERM', 'link', newPath);
+      const first = inode.nlink === 0;
+      if (first && !this.#ctx.linkable.has(ino)) throw fsError('ENOENT', 'link', newPath);
+      if (first) this.#ctx.store.removeOrphan(ino);
+      const linked = linkEntry(this.#ctx, dst.parent, dst.name, inode);
+      this.#ctx.linkable.delete(ino);
+      return linked;
     });
   }
 
@@ -274,6 +282,7 @@ export class Vfs {
       const inode = this.#ctx.inodes.get(ino);
       if (inode && inode.nlink === 0) this.#ctx.inodes.destroy(ino);
     });
+    this.#ctx.linkable.delete(ino);
   }
 
   /**
@@ -362,14 +371,3 @@ function checkOffset(offset: number, length: number): void {
   if (offset + length > MAX_FILE_SIZE) throw fsError('EFBIG', 'write');
 }
 
-function linkEntryChecked(
-  ctx: VfsContext,
-  parent: Readonly<InodeRecord>,
-  name: string,
-  inode: Readonly<InodeRecord>,
-  caller: Caller,
-  path: string,
-): Readonly<InodeRecord> {
-  requireDirectoryWrite(parent, caller.cred, 'link', path);
-  return linkEntry(ctx, parent, name, inode);
-}

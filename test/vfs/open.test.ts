@@ -287,3 +287,47 @@ describe('open', () => {
 
 /** open(2) with access mode 3: "check for read and write permission, return a descriptor for neither". */
 const O_ACCMODE_3 = 3;
+
+describe('linkInode (linkat with AT_EMPTY_PATH)', () => {
+  const t = useTestVfs();
+
+  test('an O_TMPFILE file gets a first name once; after losing it, it cannot come back', () => {
+    const { vfs } = t();
+    const { inode } = vfs.open('/', O_TMPFILE | O_RDWR, 0o600, root);
+    vfs.retain(inode.ino);
+    vfs.linkInode(inode.ino, '/a', root);
+    // A linked file may get more names this way.
+    expect(vfs.linkInode(inode.ino, '/b', root).nlink).toBe(2);
+    vfs.unlink('/a', root);
+    vfs.unlink('/b', root);
+    expectErrno(() => vfs.linkInode(inode.ino, '/c', root), 'ENOENT');
+    vfs.release(inode.ino);
+  });
+
+  test('an O_TMPFILE file opened with O_EXCL can never be linked', () => {
+    const { vfs } = t();
+    const { inode } = vfs.open('/', O_TMPFILE | O_RDWR | O_EXCL, 0o600, root);
+    vfs.retain(inode.ino);
+    expectErrno(() => vfs.linkInode(inode.ino, '/x', root), 'ENOENT');
+    vfs.release(inode.ino);
+  });
+
+  test('a regular file unlinked while open cannot be linked back', () => {
+    const { vfs } = t();
+    const f = writeFile(vfs, '/f', 'x');
+    vfs.retain(f.ino);
+    vfs.unlink('/f', root);
+    expectErrno(() => vfs.linkInode(f.ino, '/back', root), 'ENOENT');
+    vfs.release(f.ino);
+  });
+
+  test('errors in link\'s order: EEXIST, then ENOENT for a trailing slash, then EPERM for a directory', () => {
+    const { vfs } = t();
+    const d = vfs.mkdir('/d', 0o755, root);
+    writeFile(vfs, '/f', 'x');
+    expectErrno(() => vfs.linkInode(d.ino, '/f', root), 'EEXIST');
+    expectErrno(() => vfs.linkInode(d.ino, '/new/', root), 'ENOENT');
+    expectErrno(() => vfs.linkInode(d.ino, '/new', root), 'EPERM');
+    expectErrno(() => vfs.linkInode(987654, '/new', root), 'ENOENT');
+  });
+});
