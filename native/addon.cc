@@ -147,6 +147,7 @@ class Supervisor : public Napi::ObjectWrap<Supervisor> {
     ev.Set("paths", paths);
     ev.Set("bases", bases);
     ev.Set("fdLink", MaybeBuffer(env, s.fd_link, s.fd_link_len));
+    ev.Set("credEpoch", Napi::Number::New(env, static_cast<double>(sup_.cred_epoch)));
   }
 
   void FillTrace(Napi::Env env, Napi::Object ev) {

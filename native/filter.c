@@ -13,6 +13,7 @@ enum action { ACT_NOTIFY, ACT_TRACE, ACT_DENY, ACT_COUNT };
 
 static enum action action_of(const struct syscall_info *s, const struct filter_options *opts) {
     if (s->kind == ROUTE_DENY) return ACT_DENY;
+    if (s->kind == ROUTE_CREDS) return ACT_NOTIFY;
     if (s->kind == ROUTE_TRACE && opts->traced) return ACT_TRACE;
     return ACT_NOTIFY;
 }

@@ -271,14 +271,16 @@ static int handle_notification(struct supervisor *s) {
     ev->data = s->req->data;
     ev->fd_link_len = -1;
     ev->info = syscall_lookup(s->req->data.nr);
+    if (ev->info && ev->info->kind == ROUTE_CREDS) s->cred_epoch++;
     /* ROUTE_TRACE calls arrive here only when ptrace was unavailable; they still need a verdict. */
-    int virtual_call = ev->info && ev->info->kind != ROUTE_DENY ? classify(s, ev) : 0;
-    /* Whatever was read from the child only counts if the caller is still the same task. */
-    if (!supervisor_id_valid(s, ev->id)) return 0;
+    int virtual_call = ev->info && (ev->info->kind == ROUTE_NOTIFY || ev->info->kind == ROUTE_TRACE) ? classify(s, ev) : 0;
     if (virtual_call) {
+        /* What was read from the child only counts if the caller is still the same task. */
+        if (!supervisor_id_valid(s, ev->id)) return 0;
         s->stats.handled++;
         return 1;
     }
+    /* Continuing needs no such check: for a caller that is gone, SEND just fails. */
     s->stats.continued++;
     int rc = supervisor_continue(s, ev->id);
     return rc == -ENOENT ? 0 : (rc < 0 ? rc : 0);

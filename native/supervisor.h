@@ -52,6 +52,8 @@ struct supervisor {
     int sync_wakeup; /* SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP accepted by the kernel */
     /* Set once any virtual fd or working directory exists: fd-relative calls then need a look. */
     int virtual_bases_exist;
+    /* Bumped whenever a process changes its umask or credentials; cached facts go stale. */
+    uint64_t cred_epoch;
     struct mount_config mount;
     /* Host symlinks known to point into the mount: paths under them go to the handler. */
     char **host_links;

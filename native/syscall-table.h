@@ -14,6 +14,7 @@ enum route {
     ROUTE_NOTIFY, /* answered by the supervisor through seccomp user notification */
     ROUTE_TRACE,  /* needs its arguments rewritten: execve, execveat, chdir (ptrace) */
     ROUTE_DENY,   /* refused outright (io_uring bypasses seccomp) */
+    ROUTE_CREDS,  /* changes credentials or umask: continued at once, invalidates cached process facts */
 };
 
 /* One path argument: the path and the dirfd it is relative to (NO_ARG means AT_FDCWD). */

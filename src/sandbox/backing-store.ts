@@ -99,7 +99,8 @@ export class BackingStore {
   }
 
   /** A new host descriptor on the materialized content of a regular file (the caller closes it). */
-  openFile(inode: Readonly<InodeRecord>, flags: number): number {
+  openFile(inode: Readonly<InodeRecord>, flags: number, created = false): number {
+    if (created && inode.size === 0 && !this.#files.has(inode.ino) && !(flags & O_PATH)) return this.#createEmpty(inode, flags);
     const file = this.#materialize(inode);
     // SECCOMP_IOCTL_NOTIF_ADDFD refuses O_PATH files (fget), so an O_PATH open gets a read-only one.
     if (flags & O_PATH) return openSync(file.path, O_RDONLY);
@@ -239,6 +240,17 @@ export class BackingStore {
     this.#directories.clear();
     for (const file of this.#files.values()) this.#vfs.release(file.ino);
     this.#files.clear();
+  }
+
+  /** A file the open just created: nothing to copy, so one open with the program's flags. */
+  #createEmpty(inode: Readonly<InodeRecord>, flags: number): number {
+    const path = join(this.#cache.files, String(inode.ino));
+    const fd = openSync(path, (flags & CARRIED_FLAGS & ~O_DIRECT) | fsc.O_CREAT | fsc.O_TRUNC, 0o700);
+    this.#addon.futimens(fd, inode.atime, inode.atimeNsec, inode.mtime, inode.mtimeNsec);
+    this.#vfs.retain(inode.ino);
+    const writable = (flags & O_ACCMODE) !== 0;
+    this.#files.set(inode.ino, { ino: inode.ino, path, hashes: new BigUint64Array(0), stamp: stampOf(inode), writable });
+    return fd;
   }
 
   #materialize(inode: Readonly<InodeRecord>): BackingFile {

@@ -9,7 +9,7 @@ import type { RunAudit } from './audit.js';
 import type { BackingStore, CacheIdentity } from './backing-store.js';
 import { decodePath, type Location, type Locator } from './locate.js';
 import type { NativeAddon, NativeSupervisor, SyscallEvent } from './native.js';
-import { processInfo, type ProcessInfo } from './process-info.js';
+import { cachedProcessInfo, type ProcessInfo } from './process-info.js';
 
 export interface SandboxContext {
   vfs: Vfs;
@@ -62,7 +62,7 @@ export class Call {
   }
 
   info(): ProcessInfo {
-    this.#info ??= processInfo(this.ev.pid);
+    this.#info ??= cachedProcessInfo(this.ev.pid, this.ev.credEpoch);
     return this.#info;
   }
 

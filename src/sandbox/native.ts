@@ -21,6 +21,8 @@ export interface SyscallEvent {
   bases: (Buffer | null)[];
   /** For calls on an fd: readlink of /proc/<tid>/fd/N. */
   fdLink: Buffer | null;
+  /** Changes whenever any sandboxed process changed its umask or credentials. */
+  credEpoch: number;
 }
 
 export interface TraceEvent {

@@ -1,9 +1,9 @@
 /**
  * `agentos run`: runs a command with the agent filesystem at the mount point. The exec
  * helper starts the command under seccomp and ptrace; this process serves every call that
- * touches the mount from the VFS, and commits at durability points: when a written file is
- * closed, on fsync, when the program goes idle, at least every 200 ms of activity, and at
- * the end of the run.
+ * touches the mount from the VFS, and commits at durability points: on fsync, when the
+ * program goes idle, at least every 200 ms of activity (so a closed file is visible to other
+ * processes within that), and at the end of the run.
  */
 import { spawn, type StdioOptions } from 'node:child_process';
 import { closeSync } from 'node:fs';
@@ -136,9 +136,8 @@ async function serve(ctx: SandboxContext): Promise<number> {
         handleTrace(ev, ctx);
         break;
       case 'close-write':
+        // Written back into the open batch; it commits when the program idles or within MAX_BATCH_MS.
         backing.closedAfterWrite(ev.names);
-        commit(ctx);
-        lastFlush = Date.now();
         break;
       case 'exit':
         return ev.code;

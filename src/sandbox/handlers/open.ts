@@ -64,7 +64,7 @@ function openAt(call: Call, flags: number, mode: number): void {
   const { vfs } = call.ctx;
   const { inode, created } =
     loc.ino !== undefined ? vfs.openInode(loc.ino, flags, call.caller()) : vfs.open(loc.path, flags, perm, call.caller(loc.base));
-  const fd = hostDescriptor(call, inode, flags);
+  const fd = hostDescriptor(call, inode, flags, created);
   call.ctx.audit?.opened(call, loc, inode, flags, created);
   try {
     call.ctx.supervisor.markVirtualBases();
@@ -75,10 +75,10 @@ function openAt(call: Call, flags: number, mode: number): void {
 }
 
 /** A host descriptor standing for `inode` opened with `flags`. */
-function hostDescriptor(call: Call, inode: Readonly<InodeRecord>, flags: number): number {
+function hostDescriptor(call: Call, inode: Readonly<InodeRecord>, flags: number, created: boolean): number {
   const { backing } = call.ctx;
   if (isDirectory(inode.mode)) return backing.openDirectory(inode.ino).fd;
-  if (isRegular(inode.mode)) return backing.openFile(inode, flags);
+  if (isRegular(inode.mode)) return backing.openFile(inode, flags, created);
   if (isSymlink(inode.mode) && flags & O_PATH && flags & O_NOFOLLOW) return backing.openSymlink(inode.ino);
   if (flags & O_DIRECTORY) throw fsError('ENOTDIR', 'open');
   // A FIFO, socket or device node in the database has no live counterpart to share.
