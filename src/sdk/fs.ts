@@ -18,7 +18,7 @@ import {
   isSymlink,
 } from '../vfs/constants.js';
 import { fromMilliseconds } from '../vfs/clock.js';
-import { joinPath, parsePath } from '../vfs/path.js';
+import { checkPath, joinPath, parsePath } from '../vfs/path.js';
 import { MAX_TRANSACTION_BYTES, type Vfs } from '../vfs/vfs.js';
 import type { Caller } from '../vfs/context.js';
 import type { Credentials } from '../vfs/permissions.js';
@@ -380,6 +380,9 @@ export class AgentFs {
 
   /** mkdir -p: returns the first directory created, if any. */
   #mkdirp(path: string, mode: number, syscall = 'mkdir', reportPath = path): string | undefined {
+    // The whole path first, as Node's mkdir does: a path too long (or with a NUL) fails before
+    // a single directory is made, not after thousands.
+    checkPath(path, syscall);
     const components = parsePath(path).components;
     let first: string | undefined;
     let current = '';
