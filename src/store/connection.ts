@@ -162,6 +162,11 @@ export class StoreConnection {
     this.#onExternalChange.push(listener);
   }
 
+  /** Drops this process's caches, for writes made past them (a sync pull writes rows directly). */
+  invalidateCaches(): void {
+    this.#notifyExternalChange();
+  }
+
   /** Runs `fn` after every successful commit (used by the audit and write-back layers). */
   onCommit(listener: () => void): void {
     this.#onCommit.push(listener);
