@@ -23,3 +23,14 @@ export { AgentOSError, type ErrnoCode } from './errors.js';
 export type { QueryParam, QueryValue } from './sdk/query.js';
 export type { Credentials } from './vfs/permissions.js';
 export { constants } from './sdk/constants.js';
+export { AgentSync, type AgentSyncOptions } from './sdk/sync.js';
+export {
+  SyncError,
+  type SyncFailure,
+  type SyncStatus,
+  type RemoteStatus,
+  type ChangeSummary,
+  type PushResult,
+  type PullResult,
+  type PullOptions,
+} from './store/sync/index.js';

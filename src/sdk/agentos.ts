@@ -8,6 +8,8 @@ import { AgentKv } from './kv.js';
 import { AgentTools } from './tools.js';
 import { assertReadOnlySql, type QueryParam, type QueryValue } from './query.js';
 import { assertString } from './validate.js';
+import { AgentSync, checkSyncedOpen } from './sync.js';
+import { prepareSynced } from '../store/sync/index.js';
 import { AgentOSError, fsError } from '../errors.js';
 import { checkRunOptions, commandArgv, DEFAULT_MOUNT, resolveCwd, runCommand, type RunOptions, type RunResult } from './run.js';
 import { normalize } from '../vfs/path.js';
@@ -38,6 +40,15 @@ export interface AgentOSOptions {
   umask?: number;
   /** Log this agent's own filesystem changes in the operation log, as runs are (default false). */
   audit?: boolean;
+  /**
+   * Sync with this Turso sync URL (only through `AgentOS.open`): a missing file is cloned from
+   * the remote, or created and pushed when the remote is empty. See `agent.sync`.
+   */
+  syncUrl?: string;
+  /** Auth token for `syncUrl` (else AGENTOS_SYNC_TOKEN); remembered beside the database, never printed. */
+  authToken?: string;
+  /** Timeout of each sync request (default 30 000 ms). */
+  syncTimeoutMs?: number;
 }
 
 export class AgentOS {
@@ -46,6 +57,8 @@ export class AgentOS {
   readonly fs: AgentFs;
   readonly kv: AgentKv;
   readonly tools: AgentTools;
+  /** Push, pull and status for a synced database (see `AgentOS.open` with `syncUrl`). */
+  readonly sync: AgentSync;
   readonly #conn: StoreConnection;
   readonly #busyTimeoutMs: number | undefined;
   readonly #vfs: AuditedVfs;
@@ -70,6 +83,12 @@ export class AgentOS {
     this.fs = new AgentFs(vfs, options.credentials ?? processCredentials(), options.umask ?? 0o022);
     this.kv = new AgentKv(conn);
     this.tools = new AgentTools(conn);
+    this.sync = new AgentSync(path, conn, {
+      authToken: options.authToken,
+      timeoutMs: options.syncTimeoutMs,
+      busyTimeoutMs: options.busyTimeoutMs,
+    });
+    if (options.syncUrl !== undefined) checkSyncedOpen(path, options.syncUrl, conn);
   }
 
   /**
@@ -77,6 +96,13 @@ export class AgentOS {
    * @example const agent = await AgentOS.open('./agent.db');
    */
   static async open(path = 'agent.db', options: AgentOSOptions = {}): Promise<AgentOS> {
+    if (options.syncUrl !== undefined) {
+      await prepareSynced(path, options.syncUrl, {
+        authToken: options.authToken,
+        timeoutMs: options.syncTimeoutMs,
+        busyTimeoutMs: options.busyTimeoutMs,
+      });
+    }
     return new AgentOS(path, options);
   }
 
