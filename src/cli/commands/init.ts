@@ -2,6 +2,7 @@ import { lstatSync, unlinkSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import { AgentOS, AgentOSError } from '../../index.js';
 import { BaseCommand } from '../base-command.js';
+import { attachToRemote, removeSyncDir } from '../../store/sync/index.js';
 
 /** The database file and the files SQLite and turso keep beside it. */
 const DATABASE_SUFFIXES = ['', '-wal', '-shm', '-tshm'];
@@ -33,6 +34,16 @@ export default class Init extends BaseCommand {
       char: 'f',
       description: 'Replace an existing file, removing it and its -wal, -shm and -tshm companions',
     }),
+    'sync-url': Flags.string({
+      description: 'Sync with this (empty) Turso sync server database: create, then push (see agentos sync)',
+      helpValue: 'URL',
+    }),
+    'auth-token': Flags.string({
+      description:
+        'Auth token for --sync-url (else AGENTOS_SYNC_TOKEN); remembered beside the database, never printed',
+      helpValue: 'TOKEN',
+      dependsOn: ['sync-url'],
+    }),
   };
 
   async run(): Promise<void> {
@@ -43,6 +54,16 @@ export default class Init extends BaseCommand {
         throw new AgentOSError('EEXIST', { message: `'${path}' already exists; use --force to replace it` });
       }
       removeDatabase(path);
+      removeSyncDir(path);
+    }
+    if (flags['sync-url'] !== undefined) {
+      const { url } = await attachToRemote(path, flags['sync-url'], {
+        authToken: flags['auth-token'],
+        busyTimeoutMs: flags['busy-timeout'],
+        onCreated: () => this.log(`Created agent filesystem: ${path}`),
+      });
+      this.log(`Pushed to ${url}`);
+      return;
     }
     const agent = new AgentOS(path, { create: true, busyTimeoutMs: flags['busy-timeout'] });
     await agent.close();

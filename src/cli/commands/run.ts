@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { AgentOSError } from '../../errors.js';
 import { runSandbox } from '../../sandbox/run.js';
 import { BaseCommand } from '../base-command.js';
+import { pullBeforeRun, pushAfterRun } from '../run-sync.js';
 
 /**
  * Options come before the command; everything from the first word that is not an option on
@@ -49,6 +50,9 @@ export default class Run extends BaseCommand {
       min: 0,
       helpValue: 'MS',
     }),
+    sync: Flags.boolean({
+      description: 'Pull from the sync server before the program starts and push its results after it ends',
+    }),
     audit: Flags.option({
       options: ['off', 'changes', 'all'] as const,
       default: 'changes' as const,
@@ -70,6 +74,7 @@ export default class Run extends BaseCommand {
         message: `no agent database at '${flags.db}'; create one with: ${init}`,
       });
     }
+    if (flags.sync) await pullBeforeRun(flags.db, flags['busy-timeout']);
     // The seed's interactive session greets the user; scripts and pipes get no banner.
     if (process.stdin.isTTY && process.stderr.isTTY) process.stderr.write('Welcome to AgentOS!\n\n');
     const result = await runSandbox({
@@ -82,7 +87,9 @@ export default class Run extends BaseCommand {
       busyTimeoutMs: flags['busy-timeout'],
       audit: flags.audit,
     });
-    this.exit(result.exitCode);
+    this.exit(
+      flags.sync ? await pushAfterRun(flags.db, flags['busy-timeout'], result.exitCode) : result.exitCode,
+    );
   }
 }
 
