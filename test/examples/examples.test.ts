@@ -1,0 +1,141 @@
+/**
+ * Every example in examples/ runs as a user runs it (`node examples/NAME.mjs DB`, importing
+ * 'agentos-sdk' from the built package) and prints what its README section says.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AgentOS } from '../../src/index.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'agentos-example-'));
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function example(name: string, db = join(dir, 'agent.db')): string {
+  const r = spawnSync(process.execPath, [join(ROOT, 'examples', `${name}.mjs`), db], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (r.status !== 0) throw new Error(`examples/${name}.mjs exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+async function withAgent<T>(fn: (agent: AgentOS) => Promise<T>): Promise<T> {
+  const agent = new AgentOS(join(dir, 'agent.db'), { create: false });
+  try {
+    return await fn(agent);
+  } finally {
+    await agent.close();
+  }
+}
+
+test('agent-loop: state in kv, a report file, every tool call recorded; a second run resumes and finds nothing to do', async () => {
+  const out = example('agent-loop');
+  expect(out).toContain('step 1: fetch_page {"url":"https://example.com/agents"} -> ok');
+  expect(out).toContain('step 5: fetch_page {"url":"https://example.com/missing"} -> error: 404 Not Found');
+  expect(out).toContain('step 6: save_note {"path":"/reports/summary.md"} -> ok');
+  expect(out).toMatch(
+    /fetch_page: 3 \(1 failed\)\n {2}count_words: 2 \(0 failed\)\n {2}save_note: 1 \(0 failed\)/,
+  );
+  await withAgent(async (agent) => {
+    expect(await agent.fs.readFile('/reports/summary.md', 'utf8')).toBe(
+      '# research\n\n' +
+        '- https://example.com/agents: 10 words, most used: agents, act, and\n' +
+        '- https://example.com/sqlite: 8 words, most used: a, database, engine\n' +
+        '- https://example.com/missing: failed (404 Not Found: https://example.com/missing)\n',
+    );
+    expect(await agent.kv.get('loop:state')).toMatchObject({ step: 6, reportWritten: true });
+    const calls = await agent.tools.list();
+    expect(calls).toHaveLength(6);
+    expect(calls.every((c) => c.status !== 'pending')).toBe(true);
+    expect(calls.find((c) => c.status === 'error')).toMatchObject({
+      name: 'fetch_page',
+      parameters: { url: 'https://example.com/missing' },
+      error: '404 Not Found: https://example.com/missing',
+    });
+  });
+  const again = example('agent-loop');
+  expect(again).toMatch(/^Nothing left to do \(state from kv 'loop:state'\)/);
+  expect(again).not.toContain('step ');
+  await withAgent(async (agent) => expect(await agent.tools.list()).toHaveLength(6));
+});
+
+test('run-untrusted-code: a script written with the SDK runs in the sandbox; results come back through the SDK', async () => {
+  const out = example('run-untrusted-code');
+  expect(out).toBe(
+    [
+      'exit code: 0',
+      'stdout: 3 regions, best: east',
+      'stderr: a warning for stderr',
+      'result.json: totals {"east":200,"north":165,"south":95}, best east',
+      'a failing script: exit code 1, stderr: bad input',
+      'a runaway script: timed out true, exit code 143',
+      'a chatty script: kept 20 bytes of output, truncated true',
+      'files now: result.json, sales.csv, stats.py',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('audit-sql: what happened in the last hour, and nothing older', () => {
+  const out = example('audit-sql');
+  const sections = Object.fromEntries(
+    out
+      .split('\n== ')
+      .slice(1)
+      .map((s) => [s.slice(0, s.indexOf('\n')), s.slice(s.indexOf('\n') + 1).trim()]),
+  );
+  expect(Object.keys(sections)).toEqual([
+    'Tool calls in the last hour',
+    'What failed',
+    'Files modified in the last hour',
+    'State (kv) written in the last hour',
+    'What each run did to the files',
+  ]);
+  const calls = sections['Tool calls in the last hour']
+    .split('\n')
+    .map((l: string) => l.split(/\s+/).slice(0, 4));
+  expect(calls).toEqual([
+    ['name', 'calls', 'errors', 'pending'],
+    ['fetch', '2', '1', '0'],
+    ['run', '1', '0', '0'],
+    ['web_search', '1', '0', '0'],
+  ]);
+  expect(sections['What failed']).toMatch(/^id\s+name\s+error\n3\s+fetch\s+timeout after 2000 ms$/);
+  expect(sections['Files modified in the last hour']).toMatch(
+    /^path\s+bytes\n\/notes\/plan.md\s+32\n\/out\/sorted.md\s+32$/,
+  );
+  expect(sections['State (kv) written in the last hour']).toMatch(/task:status\s+"summarizing"/);
+  const runOps = sections['What each run did to the files']
+    .split('\n')
+    .map((l: string) => l.split(/\s+/).slice(1, 3).join(' '));
+  expect(runOps).toEqual(['op path', 'mkdir /out', 'create /out/sorted.md', 'write /out/sorted.md']);
+  expect(out).not.toContain('old news');
+  expect(out).not.toContain('/archive/old.csv');
+});
+
+test('snapshot-rollback: a bad cleanup is seen in the diff and undone, files and kv', async () => {
+  const out = example('snapshot-rollback');
+  expect(out).toContain('cleanup: exit code 0, said: cleaned everything');
+  expect(out).toContain('  deleted  /project/data/2024.csv');
+  expect(out).toContain('  kv modified project:phase: "collected" -> "cleaned"');
+  expect(out).toContain('check failed: 0 of 2 data files left; rolling back');
+  expect(out).toContain('after the rollback: 0 file changes, 0 kv changes since the snapshot');
+  expect(out).toContain('data files: 2024.csv, 2025.csv; phase: collected');
+  await withAgent(async (agent) => {
+    expect(await agent.fs.readFile('/project/data/2025.csv', 'utf8')).toBe('month,total\njan,14\n');
+    expect((await agent.fs.stat('/project/cache/tmp-1.bin')).size).toBe(4096);
+    const [restore] = await agent.tools.list({ name: 'restore' });
+    expect(restore.status).toBe('success');
+  });
+});
