@@ -11,7 +11,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const DIST_INDEX = join(here, '..', '..', 'dist', 'index.js');
 
 function checkBuilt(): void {
-  if (!existsSync(DIST_INDEX)) throw new Error(`${DIST_INDEX} is missing: run \`npm run build\` (npm test does it first)`);
+  if (!existsSync(DIST_INDEX))
+    throw new Error(`${DIST_INDEX} is missing: run \`npm run build\` (npm test does it first)`);
 }
 
 /** An ES module body with `AgentOS` imported and `args` holding the extra arguments. */
@@ -37,9 +38,14 @@ export function runNode(body: string, args: string[] = [], timeoutMs = 30000): C
 }
 
 /** Starts a script in a child node process; `done` resolves when it exits. */
-export function startNode(body: string, args: string[] = []): { child: ChildProcess; done: Promise<ChildResult>; line: () => Promise<string> } {
+export function startNode(
+  body: string,
+  args: string[] = [],
+): { child: ChildProcess; done: Promise<ChildResult>; line: () => Promise<string> } {
   checkBuilt();
-  const child = spawn(process.execPath, ['--input-type=module', '-e', moduleSource(body), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', moduleSource(body), ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const waiting: ((line: string) => void)[] = [];
@@ -75,7 +81,10 @@ export function startNode(body: string, args: string[] = []): { child: ChildProc
 }
 
 /** A python3 child holding a lock on a SQLite file until killed (a foreign program). */
-export function holdSqliteLock(dbPath: string, begin = 'BEGIN EXCLUSIVE'): { child: ChildProcess; ready: Promise<void> } {
+export function holdSqliteLock(
+  dbPath: string,
+  begin = 'BEGIN EXCLUSIVE',
+): { child: ChildProcess; ready: Promise<void> } {
   const script = [
     'import sqlite3, sys, time',
     'c = sqlite3.connect(sys.argv[1], isolation_level=None)',
@@ -129,7 +138,10 @@ for await (const line of createInterface({ input: process.stdin })) {
 await agent.close();
 `;
 
-export async function startRemoteAgent(dbPath: string, options: Record<string, unknown> = {}): Promise<RemoteAgent> {
+export async function startRemoteAgent(
+  dbPath: string,
+  options: Record<string, unknown> = {},
+): Promise<RemoteAgent> {
   const proc = startNode(REMOTE_AGENT, [dbPath, JSON.stringify(options)]);
   const first = await proc.line();
   if (!first.includes('ready')) {

@@ -9,7 +9,9 @@ export interface ChunkRow {
 
 export function chunkRows(conn: StoreConnection, ino: number): ChunkRow[] {
   return conn
-    .prepare<ChunkRow>('SELECT chunk_index AS "index", length(data) AS length, rowid FROM fs_data WHERE ino = ? ORDER BY chunk_index')
+    .prepare<ChunkRow>(
+      'SELECT chunk_index AS "index", length(data) AS length, rowid FROM fs_data WHERE ino = ? ORDER BY chunk_index',
+    )
     .all(ino);
 }
 

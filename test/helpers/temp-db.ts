@@ -140,7 +140,11 @@ export async function expectRejectErrno(promise: Promise<unknown>, code: ErrnoCo
  * One query through a separate AgentOS connection. Use this, not sqlite3, while an AgentOS
  * process has the database open: stock sqlite3 does not see turso's newest WAL frames then.
  */
-export function queryOnce<Row = Record<string, unknown>>(dbPath: string, sql: string, ...params: (string | number)[]): Row[] {
+export function queryOnce<Row = Record<string, unknown>>(
+  dbPath: string,
+  sql: string,
+  ...params: (string | number)[]
+): Row[] {
   const { conn } = openAgentDatabase(dbPath);
   try {
     return conn.read(() => conn.prepare<Row>(sql).all(...params));

@@ -5,7 +5,13 @@ import type { InodeRecord } from '../../src/store/fs-store.js';
 import { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY } from '../../src/vfs/constants.js';
 import { root } from './temp-db.js';
 
-export function writeFile(vfs: Vfs, path: string, data: string | Buffer, caller: Caller = root, mode = 0o644): Readonly<InodeRecord> {
+export function writeFile(
+  vfs: Vfs,
+  path: string,
+  data: string | Buffer,
+  caller: Caller = root,
+  mode = 0o644,
+): Readonly<InodeRecord> {
   const { inode } = vfs.open(path, O_WRONLY | O_CREAT | O_TRUNC, mode, caller);
   return vfs.write(inode.ino, 0, typeof data === 'string' ? Buffer.from(data) : data);
 }

@@ -59,7 +59,9 @@ console.log(JSON.stringify({ prefs, files }));
     const copy = join(dir, 'snapshot.db');
     copyFileSync(join(dir, 'agent.db'), copy);
     expect(sqlite3(copy, 'PRAGMA integrity_check;').trim()).toBe('ok');
-    expect(sqlite3(copy, "SELECT hex(data) FROM fs_data ORDER BY chunk_index;").trim()).toBe(PDF.toString('hex').toUpperCase());
+    expect(sqlite3(copy, 'SELECT hex(data) FROM fs_data ORDER BY chunk_index;').trim()).toBe(
+      PDF.toString('hex').toUpperCase(),
+    );
     expect(sqlite3(copy, 'SELECT name, duration_ms FROM tool_calls;').trim()).toBe('web_search|1500');
   });
 
@@ -70,7 +72,13 @@ console.log(JSON.stringify({ prefs, files }));
     const prefs = await agent.kv.get('user:preferences');
     await agent.fs.writeFile('/output/report.pdf', PDF);
     const files = await agent.fs.readdir('/output');
-    const id = await agent.tools.record('web_search', Date.now() / 1000, Date.now() / 1000 + 1.5, { query: 'AI' }, { results: [] });
+    const id = await agent.tools.record(
+      'web_search',
+      Date.now() / 1000,
+      Date.now() / 1000 + 1.5,
+      { query: 'AI' },
+      { results: [] },
+    );
     expect(prefs).toEqual({ theme: 'dark' });
     expect(files).toEqual(['report.pdf']);
     expect((await agent.fs.readFile('/output/report.pdf')).equals(PDF)).toBe(true);
@@ -194,7 +202,7 @@ describe('AgentOS', () => {
     await agent.close();
   });
 
-  test('errors are AgentOSErrors with code, errno, syscall and path, like Node\'s fs errors', async () => {
+  test("errors are AgentOSErrors with code, errno, syscall and path, like Node's fs errors", async () => {
     const agent = new AgentOS(tmp().file('agent.db'));
     const e = await expectRejectErrno(agent.fs.rmdir('/nope'), 'ENOENT');
     expect(e).toBeInstanceOf(AgentOSError);

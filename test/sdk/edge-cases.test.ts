@@ -36,7 +36,12 @@ describe('SDK edge cases', () => {
     const h = await agent.fs.open('/tmp');
     await agent.fs.unlink('/tmp');
     await agent.close();
-    expect(sqlite3(path, 'SELECT COUNT(*) FROM agentos_orphans; SELECT COUNT(*) FROM fs_inode; SELECT COUNT(*) FROM fs_data;')).toBe('0\n1\n0\n');
+    expect(
+      sqlite3(
+        path,
+        'SELECT COUNT(*) FROM agentos_orphans; SELECT COUNT(*) FROM fs_inode; SELECT COUNT(*) FROM fs_data;',
+      ),
+    ).toBe('0\n1\n0\n');
     await h.close();
   });
 
@@ -61,6 +66,8 @@ describe('SDK edge cases', () => {
     const lines = (await agent.fs.readFile('/log', 'utf8')).split('\n').filter(Boolean);
     expect(lines.length).toBe(2 * N);
     expect(lines.filter((l) => l.startsWith('child')).length).toBe(N);
-    expect(queryOnce<{ n: number }>(dbPath, "SELECT COUNT(*) AS n FROM fs_dentry WHERE name = 'log'")[0].n).toBe(1);
+    expect(
+      queryOnce<{ n: number }>(dbPath, "SELECT COUNT(*) AS n FROM fs_dentry WHERE name = 'log'")[0].n,
+    ).toBe(1);
   });
 });

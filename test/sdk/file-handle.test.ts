@@ -123,7 +123,7 @@ describe('FileHandle', () => {
     await h.close();
   });
 
-  test('a handle\'s mode limits it: EBADF to read a write-only handle or write a read-only one', async () => {
+  test("a handle's mode limits it: EBADF to read a write-only handle or write a read-only one", async () => {
     const { agent } = t();
     await agent.fs.writeFile('/f', 'x');
     const ro = await agent.fs.open('/f', 'r');

@@ -13,7 +13,9 @@ describe('agent.fs: files', () => {
     await agent.fs.writeFile('/text.txt', 'héllo wörld');
     expect(await agent.fs.readFile('/text.txt', 'utf8')).toBe('héllo wörld');
     expect(await agent.fs.readFile('/text.txt', { encoding: 'utf8' })).toBe('héllo wörld');
-    expect((await agent.fs.readFile('/text.txt')).toString('hex')).toBe(Buffer.from('héllo wörld').toString('hex'));
+    expect((await agent.fs.readFile('/text.txt')).toString('hex')).toBe(
+      Buffer.from('héllo wörld').toString('hex'),
+    );
     await agent.fs.writeFile('/u8', new Uint8Array([9, 8, 7]));
     expect([...(await agent.fs.readFile('/u8'))]).toEqual([9, 8, 7]);
     await agent.fs.writeFile('/u16', new Uint16Array([0x0102]));
@@ -63,7 +65,7 @@ describe('agent.fs: files', () => {
     expect((await agent.fs.stat('/big')).size).toBe(big.length + 9 * 1024 * 1024);
   });
 
-  test('reading a missing file is ENOENT, shaped like Node\'s fs errors', async () => {
+  test("reading a missing file is ENOENT, shaped like Node's fs errors", async () => {
     const { agent } = t();
     const e = await expectRejectErrno(agent.fs.readFile('/nope.txt'), 'ENOENT');
     expect(e).toBeInstanceOf(Error);
@@ -116,7 +118,20 @@ describe('agent.fs: files', () => {
   test('non-string paths and bad data are TypeErrors, before anything is touched', async () => {
     const { agent } = t();
     const fs = agent.fs as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-    for (const method of ['readFile', 'stat', 'lstat', 'readdir', 'unlink', 'rmdir', 'rm', 'readlink', 'exists', 'realpath', 'open', 'access']) {
+    for (const method of [
+      'readFile',
+      'stat',
+      'lstat',
+      'readdir',
+      'unlink',
+      'rmdir',
+      'rm',
+      'readlink',
+      'exists',
+      'realpath',
+      'open',
+      'access',
+    ]) {
       await expect(fs[method](42)).rejects.toThrow(TypeError);
       await expect(fs[method](undefined)).rejects.toThrow(TypeError);
     }
@@ -140,7 +155,9 @@ describe('agent.fs: directories', () => {
     await agent.fs.symlink('b.txt', '/out/link');
     expect(await agent.fs.readdir('/out')).toEqual(['b.txt', 'link', 'sub']);
     const dirents = await agent.fs.readdir('/out', { withFileTypes: true });
-    expect(dirents.map((d) => [d.name, d.isFile(), d.isDirectory(), d.isSymbolicLink(), d.parentPath])).toEqual([
+    expect(
+      dirents.map((d) => [d.name, d.isFile(), d.isDirectory(), d.isSymbolicLink(), d.parentPath]),
+    ).toEqual([
       ['b.txt', true, false, false, '/out'],
       ['link', false, false, true, '/out'],
       ['sub', false, true, false, '/out'],
@@ -373,7 +390,7 @@ describe('agent.fs: names, links and metadata', () => {
     await expectRejectErrno(agent.fs.chmod('/missing', 0o600), 'ENOENT');
   });
 
-  test('chmod, chown and utimes follow the permission rules for the SDK\'s credentials', async () => {
+  test("chmod, chown and utimes follow the permission rules for the SDK's credentials", async () => {
     const { tmp } = t();
     const { AgentOS } = await import('../../src/index.js');
     const path = tmp.file('creds.db');

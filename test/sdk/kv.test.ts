@@ -34,7 +34,9 @@ describe('agent.kv', () => {
     expect(second.createdAt).toBe(first.createdAt);
     expect(second.updatedAt).toBeGreaterThanOrEqual(first.updatedAt);
     expect(Math.abs(second.createdAt - Date.now() / 1000)).toBeLessThan(60);
-    expect(queryOnce<{ value: string }>(dbPath, "SELECT value FROM kv_store WHERE key = 'k'")[0].value).toBe('{"v":2}');
+    expect(queryOnce<{ value: string }>(dbPath, "SELECT value FROM kv_store WHERE key = 'k'")[0].value).toBe(
+      '{"v":2}',
+    );
   });
 
   test('delete removes a key and says whether it existed; has answers', async () => {
@@ -52,7 +54,18 @@ describe('agent.kv', () => {
 
   test('list matches the prefix literally: "_" and "%" are plain characters', async () => {
     const { agent } = t();
-    for (const key of ['user_1', 'userX1', 'user%1', 'user%%', 'users', 'a_b', 'axb', '100%', '100x', 'user_']) {
+    for (const key of [
+      'user_1',
+      'userX1',
+      'user%1',
+      'user%%',
+      'users',
+      'a_b',
+      'axb',
+      '100%',
+      '100x',
+      'user_',
+    ]) {
       await agent.kv.set(key, key);
     }
     const keys = async (prefix: string) => (await agent.kv.list(prefix)).map((e) => e.key);

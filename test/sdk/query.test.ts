@@ -15,9 +15,13 @@ describe('agent.query (read-only SQL)', () => {
       { key: 'b', value: '2' },
     ]);
     expect(await agent.query('SELECT key FROM kv_store WHERE key = ?', ['b'])).toEqual([{ key: 'b' }]);
-    expect(await agent.query("WITH t AS (SELECT name FROM tool_calls) SELECT COUNT(*) AS n FROM t")).toEqual([{ n: 1 }]);
+    expect(await agent.query('WITH t AS (SELECT name FROM tool_calls) SELECT COUNT(*) AS n FROM t')).toEqual([
+      { n: 1 },
+    ]);
     expect(await agent.query("SELECT replace('a-b', '-', '+') AS r")).toEqual([{ r: 'a+b' }]);
-    expect(await agent.query("SELECT 'insert into x' AS s -- delete from y\n")).toEqual([{ s: 'insert into x' }]);
+    expect(await agent.query("SELECT 'insert into x' AS s -- delete from y\n")).toEqual([
+      { s: 'insert into x' },
+    ]);
     expect((await agent.query('PRAGMA table_info(kv_store)')).length).toBe(4);
     expect(await agent.query('SELECT 1 AS one;')).toEqual([{ one: 1 }]);
   });
@@ -32,7 +36,7 @@ describe('agent.query (read-only SQL)', () => {
       'DROP TABLE kv_store',
       'CREATE TABLE t (x)',
       'SELECT 1; DELETE FROM kv_store',
-      "WITH t AS (SELECT 1) DELETE FROM kv_store",
+      'WITH t AS (SELECT 1) DELETE FROM kv_store',
       'PRAGMA journal_mode = delete',
       'PRAGMA wal_checkpoint(TRUNCATE)',
       'VACUUM',
@@ -46,7 +50,7 @@ describe('agent.query (read-only SQL)', () => {
     await expect(agent.query(42 as unknown as string)).rejects.toThrow(TypeError);
   });
 
-  test('SQL the engine rejects is EINVAL with the engine\'s reason', async () => {
+  test("SQL the engine rejects is EINVAL with the engine's reason", async () => {
     const { agent } = t();
     const missing = await expectRejectErrno(agent.query('SELECT * FROM no_such_table'), 'EINVAL');
     expect(missing.message).toMatch(/no_such_table/);

@@ -7,7 +7,13 @@ describe('agent.tools', () => {
   test('record exactly as the seed calls it keeps fractional seconds to the millisecond', async () => {
     const { agent, dbPath } = t();
     const started = Date.now() / 1000;
-    const id = await agent.tools.record('web_search', started, started + 1.5, { query: 'AI' }, { results: ['a', 'b'] });
+    const id = await agent.tools.record(
+      'web_search',
+      started,
+      started + 1.5,
+      { query: 'AI' },
+      { results: ['a', 'b'] },
+    );
     const call = await agent.tools.get(id);
     expect(call).toEqual({
       id,
@@ -20,7 +26,13 @@ describe('agent.tools', () => {
       durationMs: 1500,
     });
     // The spec's columns hold seconds and the duration in ms.
-    const row = queryOnce<{ started_at: number; completed_at: number; duration_ms: number; error: string | null; status: string }>(
+    const row = queryOnce<{
+      started_at: number;
+      completed_at: number;
+      duration_ms: number;
+      error: string | null;
+      status: string;
+    }>(
       dbPath,
       'SELECT started_at, completed_at, duration_ms, error, status FROM tool_calls WHERE id = ?',
       id,
@@ -108,7 +120,9 @@ describe('agent.tools', () => {
     expect((await agent.tools.list({ since: new Date(200_500) })).length).toBe(3);
     expect((await agent.tools.list({ limit: 2 })).length).toBe(2);
     expect((await agent.tools.list({ limit: 0 })).length).toBe(0);
-    expect((await agent.tools.list({ name: 'fetch', status: 'success', limit: 5 })).map((c) => c.startedAt)).toEqual([300]);
+    expect(
+      (await agent.tools.list({ name: 'fetch', status: 'success', limit: 5 })).map((c) => c.startedAt),
+    ).toEqual([300]);
     expect(await agent.tools.list({ name: 'nothing' })).toEqual([]);
   });
 
@@ -136,7 +150,9 @@ describe('agent.tools', () => {
     await expect(agent.tools.record('x', 2, 1)).rejects.toThrow(RangeError);
     await expect(agent.tools.record('x', 1, 2, { n: 1n })).rejects.toThrow(TypeError);
     await expect(agent.tools.record('x', 1, 2, {}, () => 1)).rejects.toThrow(TypeError);
-    await expect(agent.tools.record('x', 1, 2, {}, undefined, 42 as unknown as string)).rejects.toThrow(TypeError);
+    await expect(agent.tools.record('x', 1, 2, {}, undefined, 42 as unknown as string)).rejects.toThrow(
+      TypeError,
+    );
     await expect(agent.tools.start('x', Symbol('s'))).rejects.toThrow(TypeError);
     await expect(agent.tools.get(0)).rejects.toThrow(RangeError);
     await expect(agent.tools.get(1.5)).rejects.toThrow(TypeError);

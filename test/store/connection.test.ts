@@ -106,7 +106,8 @@ describe('batch mode', () => {
     const { vfs, conn } = t();
     conn.exec(`CREATE TRIGGER test_forbid BEFORE INSERT ON fs_dentry WHEN NEW.name = 'forbidden'
                BEGIN SELECT RAISE(ABORT, 'forbidden name'); END`);
-    const inodes = () => conn.read(() => conn.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM fs_inode').get()!.n);
+    const inodes = () =>
+      conn.read(() => conn.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM fs_inode').get()!.n);
     const before = inodes();
     conn.setBatching(true);
     vfs.mkdir('/one', 0o755, root);
@@ -131,7 +132,9 @@ describe('batch mode', () => {
     conn.flush(true);
     writeFile(vfs, '/at-close', 'also');
     t().close();
-    expect(sqlite3(dbPath, "SELECT COUNT(*) FROM fs_dentry WHERE name IN ('durable', 'at-close');").trim()).toBe('2');
+    expect(
+      sqlite3(dbPath, "SELECT COUNT(*) FROM fs_dentry WHERE name IN ('durable', 'at-close');").trim(),
+    ).toBe('2');
   });
 });
 
@@ -158,7 +161,7 @@ describe('close', () => {
 describe('busy database', () => {
   const t = useTestVfs();
 
-  test('a writer blocked by another connection\'s open transaction gets EBUSY after the busy timeout', () => {
+  test("a writer blocked by another connection's open transaction gets EBUSY after the busy timeout", () => {
     const { vfs, conn, dbPath } = t();
     conn.setBatching(true);
     writeFile(vfs, '/held', 'lock');

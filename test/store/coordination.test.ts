@@ -2,7 +2,11 @@ import { existsSync, copyFileSync, writeFileSync } from 'node:fs';
 import { useTempDir, expectErrno, sqlite3 } from '../helpers/temp-db.js';
 import { holdSqliteLock, stop } from '../helpers/child.js';
 import { AgentOS } from '../../src/index.js';
-import { coordinationFileOf, isHeldByLiveProcess, removeStaleCoordinationFile } from '../../src/store/coordination.js';
+import {
+  coordinationFileOf,
+  isHeldByLiveProcess,
+  removeStaleCoordinationFile,
+} from '../../src/store/coordination.js';
 import { locksOn, processName } from '../../src/store/file-locks.js';
 
 async function makeAgentDb(path: string): Promise<void> {
@@ -20,7 +24,9 @@ describe('sharing the file with stock sqlite3', () => {
     await makeAgentDb(path);
     expect(sqlite3(path, 'PRAGMA integrity_check;').trim()).toBe('ok');
     copyFileSync(path, tmp().file('backup.db'));
-    expect(sqlite3(tmp().file('backup.db'), "SELECT value FROM kv_store WHERE key = 'owner';").trim()).toBe('"agentos"');
+    expect(sqlite3(tmp().file('backup.db'), "SELECT value FROM kv_store WHERE key = 'owner';").trim()).toBe(
+      '"agentos"',
+    );
     expect(sqlite3(tmp().file('backup.db'), 'SELECT data FROM fs_data;').trim()).toBe('from agentos');
   });
 
@@ -29,8 +35,11 @@ describe('sharing the file with stock sqlite3', () => {
     await makeAgentDb(path);
     expect(existsSync(coordinationFileOf(path))).toBe(true);
     // sqlite3 writes, checkpoints and deletes the WAL: the -tshm left by agentos is now stale.
-    sqlite3(path, `INSERT INTO kv_store (key, value) VALUES ('writer', '"sqlite3"');
-                   UPDATE kv_store SET value = '"changed"' WHERE key = 'owner';`);
+    sqlite3(
+      path,
+      `INSERT INTO kv_store (key, value) VALUES ('writer', '"sqlite3"');
+                   UPDATE kv_store SET value = '"changed"' WHERE key = 'owner';`,
+    );
     const agent = new AgentOS(path);
     expect(await agent.kv.get('writer')).toBe('sqlite3');
     expect(await agent.kv.get('owner')).toBe('changed');
@@ -80,7 +89,9 @@ describe('a database locked by a foreign program', () => {
     try {
       await holder.ready;
       const e = expectErrno(() => new AgentOS(path, { busyTimeoutMs: 300 }), 'EBUSY');
-      expect(e.message).toMatch(new RegExp(`locked by python3 \\(pid ${holder.child.pid}\\).*without AgentOS`));
+      expect(e.message).toMatch(
+        new RegExp(`locked by python3 \\(pid ${holder.child.pid}\\).*without AgentOS`),
+      );
       expect(e.path).toBe(path);
     } finally {
       await stop(holder.child);

@@ -1,5 +1,10 @@
 import { runInNewContext } from 'node:vm';
-import { cleanEngineMessage, isLockingConflict, isUniqueViolation, translateEngineError } from '../../src/store/engine-errors.js';
+import {
+  cleanEngineMessage,
+  isLockingConflict,
+  isUniqueViolation,
+  translateEngineError,
+} from '../../src/store/engine-errors.js';
 import { AgentOSError } from '../../src/errors.js';
 
 const code = (message: string) => translateEngineError(new Error(message), '/db', 'query').code;
@@ -23,19 +28,31 @@ describe('engine errors', () => {
   });
 
   test('the message is one clean line with the path and operation', () => {
-    const e = translateEngineError(new Error('step failed: Runtime error: database is locked'), '/x/agent.db', 'open');
-    expect(e.message).toBe("EBUSY: database is locked by another process (database is locked), open '/x/agent.db'");
+    const e = translateEngineError(
+      new Error('step failed: Runtime error: database is locked'),
+      '/x/agent.db',
+      'open',
+    );
+    expect(e.message).toBe(
+      "EBUSY: database is locked by another process (database is locked), open '/x/agent.db'",
+    );
     expect(cleanEngineMessage('prepare failed: Parse error: no such table: t')).toBe('no such table: t');
     const same = new AgentOSError('ENOENT');
     expect(translateEngineError(same, '/db', 'query')).toBe(same);
   });
 
   test('errors from another realm (a vm context, a native addon) are classified the same', () => {
-    const foreign = runInNewContext('new Error("Database is already open without experimental multiprocess WAL in another process")');
+    const foreign = runInNewContext(
+      'new Error("Database is already open without experimental multiprocess WAL in another process")',
+    );
     expect(foreign instanceof Error).toBe(false);
     expect(isLockingConflict(foreign)).toBe(true);
-    expect(isUniqueViolation(runInNewContext('new Error("UNIQUE constraint failed: fs_dentry.name")'))).toBe(true);
-    expect(translateEngineError(runInNewContext('new Error("database is locked")'), '/db', 'query').code).toBe('EBUSY');
+    expect(isUniqueViolation(runInNewContext('new Error("UNIQUE constraint failed: fs_dentry.name")'))).toBe(
+      true,
+    );
+    expect(
+      translateEngineError(runInNewContext('new Error("database is locked")'), '/db', 'query').code,
+    ).toBe('EBUSY');
     expect(translateEngineError('a bare string', '/db', 'query').message).toMatch(/a bare string/);
     expect(isLockingConflict(undefined)).toBe(false);
   });

@@ -5,7 +5,7 @@ import { AgentOS } from '../../src/index.js';
 describe('two processes on one database', () => {
   const tmp = useTempDir();
 
-  test('both write at the same time; both succeed and see each other\'s data', async () => {
+  test("both write at the same time; both succeed and see each other's data", async () => {
     const path = tmp().file('agent.db');
     await (await AgentOS.open(path)).close();
     const N = 60;
@@ -45,7 +45,7 @@ describe('two processes on one database', () => {
     expect(sqlite3(path, 'PRAGMA integrity_check;').trim()).toBe('ok');
   });
 
-  test('a process sees another\'s changes at once: its cache is invalidated', async () => {
+  test("a process sees another's changes at once: its cache is invalidated", async () => {
     const path = tmp().file('agent.db');
     const agent = new AgentOS(path);
     await agent.fs.writeFile('/shared.txt', 'a');

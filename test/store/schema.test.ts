@@ -65,7 +65,12 @@ const SPEC_TABLES: Record<string, Column[]> = {
 };
 
 const EXTENSION_TABLES = ['agentos_meta', 'agentos_orphans', 'agentos_tool_call_times'];
-const SPEC_INDEXES = ['idx_fs_dentry_parent', 'idx_kv_store_created_at', 'idx_tool_calls_name', 'idx_tool_calls_started_at'];
+const SPEC_INDEXES = [
+  'idx_fs_dentry_parent',
+  'idx_kv_store_created_at',
+  'idx_tool_calls_name',
+  'idx_tool_calls_started_at',
+];
 
 interface TableInfoRow {
   name: string;
@@ -104,7 +109,8 @@ describe('schema', () => {
 
   test('a new database has exactly the spec 0.4 tables and columns, seen by stock sqlite3', () => {
     const path = create();
-    for (const [table, columns] of Object.entries(SPEC_TABLES)) expect([table, tableInfo(path, table)]).toEqual([table, columns]);
+    for (const [table, columns] of Object.entries(SPEC_TABLES))
+      expect([table, tableInfo(path, table)]).toEqual([table, columns]);
     // Exactly the spec tables, plus extensions that live in agentos_* tables of their own.
     const tables = sqliteNames(path, 'table').filter((n) => n !== 'sqlite_sequence');
     expect(tables.filter((n) => !n.startsWith('agentos_')).sort()).toEqual(Object.keys(SPEC_TABLES).sort());
@@ -118,17 +124,25 @@ describe('schema', () => {
     const ours = create();
     const theirs = tmp().file('spec.db');
     sqlite3(theirs, SPEC_04_DDL);
-    for (const table of Object.keys(SPEC_TABLES)) expect(tableInfo(ours, table)).toEqual(tableInfo(theirs, table));
+    for (const table of Object.keys(SPEC_TABLES))
+      expect(tableInfo(ours, table)).toEqual(tableInfo(theirs, table));
   });
 
   test('fs_config holds chunk_size 4096 and schema_version 0.4; inode 1 is the root directory', () => {
     const path = create();
-    expect(sqlite3(path, 'SELECT key, value FROM fs_config ORDER BY key;')).toBe(`chunk_size|4096\nschema_version|${SPEC_VERSION}\n`);
+    expect(sqlite3(path, 'SELECT key, value FROM fs_config ORDER BY key;')).toBe(
+      `chunk_size|4096\nschema_version|${SPEC_VERSION}\n`,
+    );
     expect(SPEC_VERSION).toBe('0.4');
-    const [ino, mode, nlink, size] = sqlite3(path, 'SELECT ino, mode, nlink, size FROM fs_inode;').trim().split('|').map(Number);
+    const [ino, mode, nlink, size] = sqlite3(path, 'SELECT ino, mode, nlink, size FROM fs_inode;')
+      .trim()
+      .split('|')
+      .map(Number);
     expect([ino, mode, nlink, size]).toEqual([1, 0o040755, 1, 0]);
     expect(sqlite3(path, 'SELECT COUNT(*) FROM fs_dentry;').trim()).toBe('0');
-    expect(sqlite3(path, "SELECT value FROM agentos_meta WHERE key = 'schema_version';").trim()).toBe(String(AGENTOS_SCHEMA_VERSION));
+    expect(sqlite3(path, "SELECT value FROM agentos_meta WHERE key = 'schema_version';").trim()).toBe(
+      String(AGENTOS_SCHEMA_VERSION),
+    );
   });
 
   test('opening twice changes nothing', () => {
@@ -140,15 +154,20 @@ describe('schema', () => {
 
   test('a chunk_size chosen at creation by another tool is used', async () => {
     const path = tmp().file('agent.db');
-    sqlite3(path, SPEC_04_DDL.replace("('chunk_size', '4096')", "('chunk_size', '1024')") +
-      "INSERT INTO fs_inode (ino, mode, nlink, atime, mtime, ctime) VALUES (1, 16877, 1, 0, 0, 0);");
+    sqlite3(
+      path,
+      SPEC_04_DDL.replace("('chunk_size', '4096')", "('chunk_size', '1024')") +
+        'INSERT INTO fs_inode (ino, mode, nlink, atime, mtime, ctime) VALUES (1, 16877, 1, 0, 0, 0);',
+    );
     const db = openAgentDatabase(path);
     expect(db.chunkSize).toBe(1024);
     db.conn.close();
     const agent = new AgentOS(path);
     await agent.fs.writeFile('/f', Buffer.alloc(2500, 1));
     await agent.close();
-    expect(sqlite3(path, 'SELECT chunk_index, length(data) FROM fs_data ORDER BY chunk_index;')).toBe('0|1024\n1|1024\n2|452\n');
+    expect(sqlite3(path, 'SELECT chunk_index, length(data) FROM fs_data ORDER BY chunk_index;')).toBe(
+      '0|1024\n1|1024\n2|452\n',
+    );
   });
 
   test('an invalid chunk_size is EINVAL', () => {
@@ -223,7 +242,10 @@ describe('databases that are not ours', () => {
 
   test('a foreign SQLite database is EINVAL, naming what it found', () => {
     const path = tmp().file('app.db');
-    sqlite3(path, 'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users VALUES (1, "a");');
+    sqlite3(
+      path,
+      'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users VALUES (1, "a");',
+    );
     const e = expectErrno(() => new AgentOS(path), 'EINVAL');
     expect(e.message).toMatch(/not an agent database.*users/);
     expect(e.path).toBe(path);
@@ -241,7 +263,10 @@ describe('databases that are not ours', () => {
   test('a newer AgentOS extension schema is ENOTSUP', async () => {
     const path = tmp().file('agent.db');
     await (await AgentOS.open(path)).close();
-    sqlite3(path, `UPDATE agentos_meta SET value = '${AGENTOS_SCHEMA_VERSION + 1}' WHERE key = 'schema_version';`);
+    sqlite3(
+      path,
+      `UPDATE agentos_meta SET value = '${AGENTOS_SCHEMA_VERSION + 1}' WHERE key = 'schema_version';`,
+    );
     const e = expectErrno(() => new AgentOS(path), 'ENOTSUP');
     expect(e.message).toMatch(/newer AgentOS/);
   });

@@ -44,7 +44,7 @@ describe('chmod', () => {
     expect(vfs.chmod('/f', 0o644, root).mode & 0o7777).toBe(0o644);
   });
 
-  test('an owner outside the file\'s group cannot set setgid: the bit is silently dropped', () => {
+  test("an owner outside the file's group cannot set setgid: the bit is silently dropped", () => {
     const { vfs } = t();
     writeFile(vfs, '/f', 'x');
     vfs.chown('/f', 1000, 500, root);
@@ -151,7 +151,7 @@ describe('utimens', () => {
     vfs.utimens('/ro', 'omit', 'omit', bob);
   });
 
-  test('nofollow sets a symlink\'s own times', () => {
+  test("nofollow sets a symlink's own times", () => {
     const { vfs } = t();
     writeFile(vfs, '/f', 'x');
     vfs.symlink('f', '/l', root);

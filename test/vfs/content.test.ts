@@ -1,5 +1,4 @@
 import { useTestVfs, root, expectErrno } from '../helpers/temp-db.js';
-import { writeFile } from '../helpers/vfs-files.js';
 import { chunkRows, expectSpecChunks } from '../helpers/chunks.js';
 import { O_CREAT, O_RDWR } from '../../src/vfs/constants.js';
 import type { Vfs } from '../../src/vfs/vfs.js';
@@ -43,7 +42,13 @@ describe('file content in chunks', () => {
     const size = 3 * CS + 100;
     expect(vfs.inode(ino)!.size).toBe(size);
     expect(vfs.read(ino, 0, size)).toEqual(model);
-    for (const [offset, length] of [[0, 1], [CS - 1, 2], [CS, CS], [5000, 3000], [size - 1, 1]]) {
+    for (const [offset, length] of [
+      [0, 1],
+      [CS - 1, 2],
+      [CS, CS],
+      [5000, 3000],
+      [size - 1, 1],
+    ]) {
       expect(vfs.read(ino, offset, length)).toEqual(model.subarray(offset, offset + length));
     }
     expectSpecChunks(conn, ino, size);

@@ -22,7 +22,7 @@ describe('mkdir', () => {
     expect(vfs.mkdir('/a', 0o7777, root).mode).toBe(S_IFDIR | 0o1777);
   });
 
-  test('updates the parent directory\'s mtime and ctime', () => {
+  test("updates the parent directory's mtime and ctime", () => {
     const { vfs } = t();
     vfs.mkdir('/p', 0o755, root);
     vfs.utimens('/p', { sec: 10, nsec: 0 }, { sec: 10, nsec: 0 }, root);

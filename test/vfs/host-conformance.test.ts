@@ -9,7 +9,16 @@ import { makeTempDir, openTestVfs, root, type TempDir, type TestVfs } from '../h
 import { writeFile } from '../helpers/vfs-files.js';
 import { isAgentOSError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/vfs.js';
-import { O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY } from '../../src/vfs/constants.js';
+import {
+  O_CREAT,
+  O_DIRECTORY,
+  O_EXCL,
+  O_NOFOLLOW,
+  O_RDONLY,
+  O_RDWR,
+  O_TRUNC,
+  O_WRONLY,
+} from '../../src/vfs/constants.js';
 
 type Op =
   | ['stat' | 'lstat' | 'mkdir' | 'rmdir' | 'unlink' | 'readlink' | 'readdir', string]
@@ -195,18 +204,30 @@ const at = (dir: string, p: string) => (p === '' ? p : `${dir}/${p}`);
 function onHost(op: Op, dir: string): string {
   return outcome(() => {
     switch (op[0]) {
-      case 'stat': return fs.statSync(at(dir, op[1]));
-      case 'lstat': return fs.lstatSync(at(dir, op[1]));
-      case 'mkdir': return fs.mkdirSync(at(dir, op[1]));
-      case 'rmdir': return fs.rmdirSync(at(dir, op[1]));
-      case 'unlink': return fs.unlinkSync(at(dir, op[1]));
-      case 'readlink': return fs.readlinkSync(at(dir, op[1]));
-      case 'readdir': return fs.readdirSync(at(dir, op[1]));
-      case 'rename': return fs.renameSync(at(dir, op[1]), at(dir, op[2]));
-      case 'link': return fs.linkSync(at(dir, op[1]), at(dir, op[2]));
-      case 'symlink': return fs.symlinkSync(op[1], at(dir, op[2]));
-      case 'open': return fs.closeSync(fs.openSync(at(dir, op[1]), op[2], 0o644));
-      case 'truncate': return fs.truncateSync(at(dir, op[1]), op[2]);
+      case 'stat':
+        return fs.statSync(at(dir, op[1]));
+      case 'lstat':
+        return fs.lstatSync(at(dir, op[1]));
+      case 'mkdir':
+        return fs.mkdirSync(at(dir, op[1]));
+      case 'rmdir':
+        return fs.rmdirSync(at(dir, op[1]));
+      case 'unlink':
+        return fs.unlinkSync(at(dir, op[1]));
+      case 'readlink':
+        return fs.readlinkSync(at(dir, op[1]));
+      case 'readdir':
+        return fs.readdirSync(at(dir, op[1]));
+      case 'rename':
+        return fs.renameSync(at(dir, op[1]), at(dir, op[2]));
+      case 'link':
+        return fs.linkSync(at(dir, op[1]), at(dir, op[2]));
+      case 'symlink':
+        return fs.symlinkSync(op[1], at(dir, op[2]));
+      case 'open':
+        return fs.closeSync(fs.openSync(at(dir, op[1]), op[2], 0o644));
+      case 'truncate':
+        return fs.truncateSync(at(dir, op[1]), op[2]);
     }
   });
 }
@@ -214,18 +235,30 @@ function onHost(op: Op, dir: string): string {
 function onVfs(vfs: Vfs, op: Op, dir: string): string {
   return outcome(() => {
     switch (op[0]) {
-      case 'stat': return vfs.stat(at(dir, op[1]), root);
-      case 'lstat': return vfs.stat(at(dir, op[1]), root, 'nofollow');
-      case 'mkdir': return vfs.mkdir(at(dir, op[1]), 0o755, root);
-      case 'rmdir': return vfs.rmdir(at(dir, op[1]), root);
-      case 'unlink': return vfs.unlink(at(dir, op[1]), root);
-      case 'readlink': return vfs.readlink(at(dir, op[1]), root);
-      case 'readdir': return vfs.readdir(at(dir, op[1]), root);
-      case 'rename': return vfs.rename(at(dir, op[1]), at(dir, op[2]), root);
-      case 'link': return vfs.link(at(dir, op[1]), at(dir, op[2]), root);
-      case 'symlink': return vfs.symlink(op[1], at(dir, op[2]), root);
-      case 'open': return vfs.open(at(dir, op[1]), op[2], 0o644, root);
-      case 'truncate': return vfs.truncate(at(dir, op[1]), op[2], root);
+      case 'stat':
+        return vfs.stat(at(dir, op[1]), root);
+      case 'lstat':
+        return vfs.stat(at(dir, op[1]), root, 'nofollow');
+      case 'mkdir':
+        return vfs.mkdir(at(dir, op[1]), 0o755, root);
+      case 'rmdir':
+        return vfs.rmdir(at(dir, op[1]), root);
+      case 'unlink':
+        return vfs.unlink(at(dir, op[1]), root);
+      case 'readlink':
+        return vfs.readlink(at(dir, op[1]), root);
+      case 'readdir':
+        return vfs.readdir(at(dir, op[1]), root);
+      case 'rename':
+        return vfs.rename(at(dir, op[1]), at(dir, op[2]), root);
+      case 'link':
+        return vfs.link(at(dir, op[1]), at(dir, op[2]), root);
+      case 'symlink':
+        return vfs.symlink(op[1], at(dir, op[2]), root);
+      case 'open':
+        return vfs.open(at(dir, op[1]), op[2], 0o644, root);
+      case 'truncate':
+        return vfs.truncate(at(dir, op[1]), op[2], root);
     }
   });
 }

@@ -44,7 +44,11 @@ describe('the inode cache', () => {
 
   test('every write commit bumps the generation; reads do not', () => {
     const { vfs, conn } = t();
-    const generation = () => Number(conn.prepare<{ value: string }>("SELECT value FROM agentos_meta WHERE key = 'generation'").get()!.value);
+    const generation = () =>
+      Number(
+        conn.prepare<{ value: string }>("SELECT value FROM agentos_meta WHERE key = 'generation'").get()!
+          .value,
+      );
     const g0 = generation();
     writeFile(vfs, '/f', 'x');
     const g1 = generation();
@@ -64,7 +68,9 @@ describe('the inode cache', () => {
     expectErrno(() => vfs.stat('/forbidden', root), 'ENOENT');
     expect(names(vfs, '/')).toEqual([]);
     // The root's times were touched in memory before the failure; they must be the stored ones.
-    const stored = conn.prepare<{ mtime: number; mtime_nsec: number }>('SELECT mtime, mtime_nsec FROM fs_inode WHERE ino = 1').get()!;
+    const stored = conn
+      .prepare<{ mtime: number; mtime_nsec: number }>('SELECT mtime, mtime_nsec FROM fs_inode WHERE ino = 1')
+      .get()!;
     const cached = vfs.stat('/', root);
     expect([cached.mtime, cached.mtimeNsec]).toEqual([stored.mtime, stored.mtime_nsec]);
     vfs.mkdir('/allowed', 0o755, root);

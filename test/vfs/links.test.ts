@@ -52,7 +52,7 @@ describe('unlink', () => {
     vfs.unlink('/open/f', user(1000));
   });
 
-  test('sticky directories: only the file\'s owner, the directory\'s owner or root may unlink', () => {
+  test("sticky directories: only the file's owner, the directory's owner or root may unlink", () => {
     const { vfs } = t();
     vfs.mkdir('/tmp', 0o1777, root);
     writeFile(vfs, '/tmp/bobs', 'b', user(1001), 0o666);
@@ -78,7 +78,8 @@ describe('hard links', () => {
     expect(f.nlink).toBe(1);
     expect(vfs.link('/f', '/d/g', root).nlink).toBe(2);
     vfs.link('/d/g', '/h', root);
-    const dentries = () => conn.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM fs_dentry WHERE ino = ?').get(f.ino)!.n;
+    const dentries = () =>
+      conn.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM fs_dentry WHERE ino = ?').get(f.ino)!.n;
     expect(vfs.stat('/f', root).nlink).toBe(3);
     expect(dentries()).toBe(3);
     expect(readText(vfs, '/h')).toBe('shared');
@@ -102,7 +103,7 @@ describe('hard links', () => {
     expect(d.nlink).toBe(1);
   });
 
-  test('link bumps the inode\'s ctime', () => {
+  test("link bumps the inode's ctime", () => {
     const { vfs } = t();
     writeFile(vfs, '/f', 'x');
     vfs.utimens('/f', { sec: 3, nsec: 0 }, { sec: 3, nsec: 0 }, root);
@@ -160,7 +161,9 @@ describe('symlinks', () => {
     expect(l.mode).toBe(S_IFLNK | 0o777);
     expect(l.size).toBe(Buffer.byteLength('../some/where/é'));
     expect(vfs.readlink('/l', root)).toBe('../some/where/é');
-    expect(conn.prepare<{ target: string }>('SELECT target FROM fs_symlink WHERE ino = ?').get(l.ino)!.target).toBe('../some/where/é');
+    expect(
+      conn.prepare<{ target: string }>('SELECT target FROM fs_symlink WHERE ino = ?').get(l.ino)!.target,
+    ).toBe('../some/where/é');
     expect(vfs.readlinkInode(l.ino, '/l')).toBe('../some/where/é');
   });
 

@@ -66,7 +66,9 @@ describe('open', () => {
     const f = writeFile(vfs, '/f', Buffer.alloc(10000, 1));
     const { inode } = vfs.open('/f', O_WRONLY | O_TRUNC, 0, root);
     expect(inode.size).toBe(0);
-    expect(conn.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM fs_data WHERE ino = ?').get(f.ino)!.n).toBe(0);
+    expect(conn.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM fs_data WHERE ino = ?').get(f.ino)!.n).toBe(
+      0,
+    );
     // O_RDONLY | O_TRUNC truncates too (Linux does; it needs write permission).
     writeFile(vfs, '/g', 'abc');
     expect(vfs.open('/g', O_RDONLY | O_TRUNC, 0, root).inode.size).toBe(0);
@@ -80,7 +82,7 @@ describe('open', () => {
     expect(readText(vfs, '/f')).toBe('abc');
   });
 
-  test('O_APPEND opens normally (appending is the writer\'s job)', () => {
+  test("O_APPEND opens normally (appending is the writer's job)", () => {
     const { vfs } = t();
     writeFile(vfs, '/f', 'abc');
     const { inode } = vfs.open('/f', O_WRONLY | O_APPEND, 0, root);
@@ -232,7 +234,8 @@ describe('open', () => {
     expect(names(vfs, '/d')).toEqual([]);
     vfs.retain(inode.ino);
     vfs.write(inode.ino, 0, Buffer.from('tmp data'));
-    const orphanCount = () => conn.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM agentos_orphans').get()!.n;
+    const orphanCount = () =>
+      conn.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM agentos_orphans').get()!.n;
     expect(orphanCount()).toBe(1);
     const linked = vfs.linkInode(inode.ino, '/d/named', root);
     expect(linked.nlink).toBe(1);
@@ -249,7 +252,9 @@ describe('open', () => {
     vfs.write(inode.ino, 0, Buffer.alloc(5000, 7));
     vfs.release(inode.ino);
     expect(vfs.inode(inode.ino)).toBeUndefined();
-    expect(conn.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM fs_data WHERE ino = ?').get(inode.ino)!.n).toBe(0);
+    expect(
+      conn.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM fs_data WHERE ino = ?').get(inode.ino)!.n,
+    ).toBe(0);
     expect(conn.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM agentos_orphans').get()!.n).toBe(0);
   });
 
@@ -321,7 +326,7 @@ describe('linkInode (linkat with AT_EMPTY_PATH)', () => {
     vfs.release(f.ino);
   });
 
-  test('errors in link\'s order: EEXIST, then ENOENT for a trailing slash, then EPERM for a directory', () => {
+  test("errors in link's order: EEXIST, then ENOENT for a trailing slash, then EPERM for a directory", () => {
     const { vfs } = t();
     const d = vfs.mkdir('/d', 0o755, root);
     writeFile(vfs, '/f', 'x');

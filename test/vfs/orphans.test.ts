@@ -6,7 +6,9 @@ import { ownProcessIdentity, processStartTime } from '../../src/vfs/orphans.js';
 import type { StoreConnection } from '../../src/store/connection.js';
 
 function orphans(conn: StoreConnection): { ino: number; pid: number }[] {
-  return conn.prepare<{ ino: number; pid: number }>('SELECT ino, pid FROM agentos_orphans ORDER BY ino').all();
+  return conn
+    .prepare<{ ino: number; pid: number }>('SELECT ino, pid FROM agentos_orphans ORDER BY ino')
+    .all();
 }
 
 describe('files unlinked while open', () => {
@@ -67,10 +69,12 @@ describe('files unlinked while open', () => {
     expect(r.stderr).toBe('');
     const victim = Number(r.stdout.trim());
     expect(orphans(conn)).toEqual([]);
-    expect(conn.read(() => conn.prepare('SELECT 1 AS one FROM fs_inode WHERE ino = ?').get(victim))).toBeUndefined();
+    expect(
+      conn.read(() => conn.prepare('SELECT 1 AS one FROM fs_inode WHERE ino = ?').get(victim)),
+    ).toBeUndefined();
   });
 
-  test('a killed process\'s orphans are removed by the next open of the database', () => {
+  test("a killed process's orphans are removed by the next open of the database", () => {
     const { vfs, conn, dbPath } = t();
     writeFile(vfs, '/keep', 'k');
     // A child opens a file, unlinks it and dies without closing anything (SIGKILL: no exit hooks).
@@ -86,7 +90,9 @@ describe('files unlinked while open', () => {
     expect(r.signal).toBe('SIGKILL');
     const victim = Number(r.stdout.trim());
     expect(orphans(conn).map((o) => o.ino)).toEqual([victim]);
-    expect(conn.read(() => conn.prepare('SELECT 1 AS one FROM fs_inode WHERE ino = ?').get(victim))).toBeDefined();
+    expect(
+      conn.read(() => conn.prepare('SELECT 1 AS one FROM fs_inode WHERE ino = ?').get(victim)),
+    ).toBeDefined();
     const { conn: second } = t().reopen();
     expect(orphans(second)).toEqual([]);
     expect(second.prepare('SELECT 1 AS one FROM fs_inode WHERE ino = ?').get(victim)).toBeUndefined();
@@ -94,7 +100,7 @@ describe('files unlinked while open', () => {
     expect(vfs.stat('/keep', root).size).toBe(1);
   });
 
-  test('a live process\'s orphans are kept when another connection opens the database', () => {
+  test("a live process's orphans are kept when another connection opens the database", () => {
     const { vfs, conn } = t();
     const f = writeFile(vfs, '/f', 'x');
     vfs.open('/f', O_RDONLY, 0, root);

@@ -68,7 +68,7 @@ describe('path walk', () => {
     expectErrno(() => vfs.stat('/missing', root), 'ENOENT');
   });
 
-  test('relative symlink targets start at the link\'s directory, absolute ones at the root', () => {
+  test("relative symlink targets start at the link's directory, absolute ones at the root", () => {
     const { vfs } = t();
     vfs.mkdir('/a', 0o755, root);
     vfs.mkdir('/a/b', 0o755, root);
@@ -196,7 +196,7 @@ describe('path walk', () => {
     expectErrno(() => vfs.stat('/case', root), 'ENOENT');
   });
 
-  test('relative paths start at the caller\'s base directory', () => {
+  test("relative paths start at the caller's base directory", () => {
     const { vfs } = t();
     const dir = vfs.mkdir('/dir', 0o755, root);
     vfs.mkdir('/dir/sub', 0o755, root);

@@ -57,7 +57,7 @@ describe('search permission on path components', () => {
 describe('setgid directories', () => {
   const t = useTestVfs();
 
-  test('new entries take the directory\'s group; new subdirectories inherit setgid', () => {
+  test("new entries take the directory's group; new subdirectories inherit setgid", () => {
     const { vfs } = t();
     vfs.mkdir('/shared', 0o777, root);
     vfs.chown('/shared', 0, 500, root);
@@ -77,13 +77,15 @@ describe('setgid directories', () => {
     vfs.chown('/shared', 0, 500, root);
     vfs.chmod('/shared', 0o2777, root);
     expect(vfs.open('/shared/f', O_WRONLY | O_CREAT, 0o2755, alice).inode.mode).toBe(S_IFREG | 0o755);
-    expect(vfs.open('/shared/g', O_WRONLY | O_CREAT, 0o2755, user(1000, 1000, [500])).inode.mode).toBe(S_IFREG | 0o2755);
+    expect(vfs.open('/shared/g', O_WRONLY | O_CREAT, 0o2755, user(1000, 1000, [500])).inode.mode).toBe(
+      S_IFREG | 0o2755,
+    );
     expect(vfs.open('/shared/h', O_WRONLY | O_CREAT, 0o2755, root).inode.mode).toBe(S_IFREG | 0o2755);
     // Setuid is not affected, as on Linux.
     expect(vfs.open('/shared/u', O_WRONLY | O_CREAT, 0o4755, alice).inode.mode).toBe(S_IFREG | 0o4755);
   });
 
-  test('outside a setgid directory, new entries take the caller\'s group', () => {
+  test("outside a setgid directory, new entries take the caller's group", () => {
     const { vfs } = t();
     vfs.mkdir('/plain', 0o777, root);
     vfs.chown('/plain', 0, 500, root);
@@ -92,7 +94,11 @@ describe('setgid directories', () => {
 });
 
 describe('permission helpers', () => {
-  const inode = (mode: number, uid = 1000, gid = 1000): Pick<InodeRecord, 'mode' | 'uid' | 'gid'> => ({ mode, uid, gid });
+  const inode = (mode: number, uid = 1000, gid = 1000): Pick<InodeRecord, 'mode' | 'uid' | 'gid'> => ({
+    mode,
+    uid,
+    gid,
+  });
 
   test('mayAccess picks exactly one class: owner, group or other', () => {
     const cred = { uid: 1000, gid: 1000, groups: [] };
@@ -114,14 +120,22 @@ describe('permission helpers', () => {
     expect(mayAccess(inode(S_IFDIR | 0o000), X_OK, ROOT)).toBe(true);
   });
 
-  test('the sticky rule lets the entry\'s owner, the directory\'s owner and root through', () => {
+  test("the sticky rule lets the entry's owner, the directory's owner and root through", () => {
     const dir = { mode: S_IFDIR | 0o1777, uid: 5 } as InodeRecord;
     const victim = { mode: S_IFREG | 0o644, uid: 6 } as InodeRecord;
-    expect(() => requireStickyPermission(dir, victim, { uid: 7, gid: 7, groups: [] }, 'unlink', '/x')).toThrow(/EPERM/);
+    expect(() =>
+      requireStickyPermission(dir, victim, { uid: 7, gid: 7, groups: [] }, 'unlink', '/x'),
+    ).toThrow(/EPERM/);
     requireStickyPermission(dir, victim, { uid: 6, gid: 7, groups: [] }, 'unlink', '/x');
     requireStickyPermission(dir, victim, { uid: 5, gid: 7, groups: [] }, 'unlink', '/x');
     requireStickyPermission(dir, victim, ROOT, 'unlink', '/x');
-    requireStickyPermission({ ...dir, mode: S_IFDIR | 0o777 }, victim, { uid: 7, gid: 7, groups: [] }, 'unlink', '/x');
+    requireStickyPermission(
+      { ...dir, mode: S_IFDIR | 0o777 },
+      victim,
+      { uid: 7, gid: 7, groups: [] },
+      'unlink',
+      '/x',
+    );
   });
 
   test('processCredentials describes this process', () => {

@@ -1,6 +1,12 @@
 import { useTestVfs, root, user, expectErrno } from '../helpers/temp-db.js';
 import { writeFile, readText, names } from '../helpers/vfs-files.js';
-import { O_RDONLY, RENAME_EXCHANGE, RENAME_NOREPLACE, isDirectory, isSymlink } from '../../src/vfs/constants.js';
+import {
+  O_RDONLY,
+  RENAME_EXCHANGE,
+  RENAME_NOREPLACE,
+  isDirectory,
+  isSymlink,
+} from '../../src/vfs/constants.js';
 import type { Vfs } from '../../src/vfs/vfs.js';
 
 /** The tree most cases start from (the one the Linux errnos below were measured on). */
@@ -177,7 +183,10 @@ describe('rename', () => {
   test('invalid flags or NOREPLACE with EXCHANGE give EINVAL', () => {
     const { vfs } = t();
     tree(vfs);
-    expectErrno(() => vfs.rename('/file', '/new', root, { flags: RENAME_NOREPLACE | RENAME_EXCHANGE }), 'EINVAL');
+    expectErrno(
+      () => vfs.rename('/file', '/new', root, { flags: RENAME_NOREPLACE | RENAME_EXCHANGE }),
+      'EINVAL',
+    );
     expectErrno(() => vfs.rename('/file', '/file2', root, { flags: 8 }), 'EINVAL');
   });
 
@@ -196,7 +205,8 @@ describe('rename', () => {
   test('updates ctime of the moved inode and mtime of both directories', () => {
     const { vfs } = t();
     tree(vfs);
-    for (const p of ['/file', '/dir', '/full']) vfs.utimens(p, { sec: 9, nsec: 0 }, { sec: 9, nsec: 0 }, root);
+    for (const p of ['/file', '/dir', '/full'])
+      vfs.utimens(p, { sec: 9, nsec: 0 }, { sec: 9, nsec: 0 }, root);
     vfs.rename('/file', '/full/g', root);
     expect(vfs.stat('/full/g', root).ctime).toBeGreaterThan(9);
     expect(vfs.stat('/full/g', root).mtime).toBe(9);

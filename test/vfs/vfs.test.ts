@@ -35,7 +35,7 @@ describe('Vfs', () => {
     expectSpecChunks(conn, ino, 4 * MAX_TRANSACTION_BYTES);
   });
 
-  test('inside a caller\'s transaction a large write stays in that transaction', () => {
+  test("inside a caller's transaction a large write stays in that transaction", () => {
     const { vfs, conn } = t();
     const ino = vfs.open('/big', O_RDWR | O_CREAT, 0o644, root).inode.ino;
     let commits = 0;
