@@ -8,7 +8,7 @@ import { resolve as resolvePath } from 'node:path';
 import { Database } from '@tursodatabase/database/compat';
 import { AgentOSError } from '../errors.js';
 import { translateEngineError, isLockingConflict } from './engine-errors.js';
-import { removeStaleCoordinationFile, describeForeignLock, isHeldByLiveProcess } from './coordination.js';
+import { removeStaleCoordinationFile, describeForeignLock, isHeldByLiveProcess, CommitCounter } from './coordination.js';
 
 export type SqlParam = string | number | bigint | null;
 
@@ -54,6 +54,7 @@ export class Statement<Row> {
 
   get(...params: SqlParam[]): Row | undefined {
     if (this.#writes) this.#conn.willWrite();
+    else this.#conn.willRead();
     try {
       return this.#stmt.get(...params) as Row | undefined;
     } catch (e) {
@@ -64,6 +65,7 @@ export class Statement<Row> {
   }
 
   all(...params: SqlParam[]): Row[] {
+    this.#conn.willRead();
     try {
       return this.#stmt.all(...params) as Row[];
     } catch (e) {
@@ -113,6 +115,11 @@ export class StoreConnection {
   #hasMeta = false;
   #closed = false;
   #onExternalChange: (() => void)[] = [];
+  /** Commits published by any process (turso's .tshm), to skip the SQL generation check. */
+  #commitCounter?: CommitCounter;
+  #seenCommits?: bigint;
+  /** Inside read(): a transaction is begun only if a statement actually runs. */
+  #lazyRead = false;
   #onCommit: (() => void)[] = [];
   #onClose: (() => void)[] = [];
 
@@ -148,6 +155,7 @@ export class StoreConnection {
         throw translateEngineError(e, path, 'open');
       }
     }
+    conn.#commitCounter = CommitCounter.open(path);
     openConnections.add(conn);
     installExitHook();
     return conn;
@@ -206,17 +214,37 @@ export class StoreConnection {
     }
   }
 
-  /** Runs `fn` in a read transaction (a consistent snapshot), or inside the current transaction. */
+  /**
+   * Runs `fn` as a read: statements share one snapshot (a transaction begun at the first of
+   * them), and an `fn` answered from caches costs no SQL at all. Inside a transaction, joins it.
+   */
   read<T>(fn: () => T): T {
-    if (this.#txn !== 'none') return fn();
-    this.#begin('BEGIN', 'read');
+    if (this.#txn !== 'none' || this.#lazyRead) return fn();
+    this.#assertOpen();
+    this.#refreshGeneration();
+    this.#lazyRead = true;
     try {
       const result = fn();
-      this.#commit();
+      if (this.#readBegun) this.#commit();
       return result;
     } catch (e) {
-      this.#abort();
+      if (this.#readBegun) this.#abort();
       throw e;
+    } finally {
+      this.#lazyRead = false;
+    }
+  }
+
+  /** Whether a lazy read has begun its transaction (a getter, so type narrowing cannot assume otherwise). */
+  get #readBegun(): boolean {
+    return this.#txn === 'read';
+  }
+
+  /** Called by read statements before they run: begins the lazy read transaction. */
+  willRead(): void {
+    if (this.#lazyRead && this.#txn === 'none') {
+      this.#rawExec('BEGIN');
+      this.#txn = 'read';
     }
   }
 
@@ -227,7 +255,7 @@ export class StoreConnection {
    */
   write<T>(fn: () => T): T {
     if (this.readonly) throw new AgentOSError('EROFS', { syscall: 'write', path: this.path, message: 'database opened read-only' });
-    if (this.#txn === 'read') throw new Error('write() called inside a read transaction');
+    if (this.#txn === 'read' || this.#lazyRead) throw new Error('write() called inside a read transaction');
     if (this.#txn === 'write') return this.#depth > 0 ? this.#joined(fn) : this.#underSavepoint(fn);
     this.#begin('BEGIN IMMEDIATE', 'write');
     try {
@@ -297,6 +325,8 @@ export class StoreConnection {
       openConnections.delete(this);
       this.#statements.clear();
       this.#control.clear();
+      this.#commitCounter?.close();
+      this.#commitCounter = undefined;
       try {
         this.#db.close();
       } catch {
@@ -388,6 +418,7 @@ export class StoreConnection {
   }
 
   #commit(): void {
+    const wrote = this.#txn === 'write';
     try {
       this.#rawExec('COMMIT');
     } catch (e) {
@@ -396,6 +427,8 @@ export class StoreConnection {
     }
     this.#txn = 'none';
     this.#dirty = false;
+    // Our own commit moved the counter: look at the generation once more before trusting it.
+    if (wrote) this.#seenCommits = undefined;
   }
 
   #abort(): void {
@@ -408,6 +441,14 @@ export class StoreConnection {
       // No transaction left to roll back.
     }
     if (wasDirty) this.#notifyExternalChange();
+  }
+
+  /** Drops caches if another process committed; a pread of turso's commit counter usually suffices. */
+  #refreshGeneration(): void {
+    const commits = this.#commitCounter?.read();
+    if (commits !== undefined && commits === this.#seenCommits) return;
+    this.#checkGeneration();
+    this.#seenCommits = commits;
   }
 
   #checkGeneration(): void {

@@ -5,7 +5,7 @@
  * ("short read on WAL frame"). Removing a coordination file nobody holds is always safe: turso
  * rebuilds it from the WAL.
  */
-import { statSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, unlinkSync } from 'node:fs';
 import { locksOn, processName } from './file-locks.js';
 
 export function coordinationFileOf(dbPath: string): string {
@@ -44,4 +44,47 @@ export function describeForeignLock(dbPath: string): string {
   const names = [...holders].map((pid) => `${processName(pid) ?? 'unknown'} (pid ${pid})`);
   const who = names.length > 0 ? names.join(', ') : 'another program';
   return `database is locked by ${who}, which opened it without AgentOS; close it and retry`;
+}
+
+const TSHM_MAGIC = 'TSHMWAL\0';
+const TSHM_VERSION = 1;
+/** Offset of visibility_generation in turso 0.7's .tshm header: bumped by every commit of any process. */
+const VISIBILITY_GENERATION_OFFSET = 80;
+
+/**
+ * Reads how many commits any process has published, from turso's coordination file: one
+ * pread, no SQL. When it has not moved, nothing anyone committed can have changed the
+ * database, so cached metadata is still good. Unknown layouts read as undefined (callers
+ * then check with SQL).
+ */
+export class CommitCounter {
+  readonly #fd: number;
+  readonly #buf = Buffer.alloc(8);
+
+  private constructor(fd: number) {
+    this.#fd = fd;
+  }
+
+  static open(dbPath: string): CommitCounter | undefined {
+    let fd: number;
+    try {
+      fd = openSync(coordinationFileOf(dbPath), 'r');
+    } catch {
+      return undefined;
+    }
+    const header = Buffer.alloc(12);
+    if (readSync(fd, header, 0, 12, 0) !== 12 || header.toString('latin1', 0, 8) !== TSHM_MAGIC || header.readUInt32LE(8) !== TSHM_VERSION) {
+      closeSync(fd);
+      return undefined;
+    }
+    return new CommitCounter(fd);
+  }
+
+  read(): bigint | undefined {
+    return readSync(this.#fd, this.#buf, 0, 8, VISIBILITY_GENERATION_OFFSET) === 8 ? this.#buf.readBigUInt64LE(0) : undefined;
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
 }
