@@ -17,7 +17,7 @@ import { MAX_TRANSACTION_BYTES, type Vfs } from '../vfs/vfs.js';
 import type { ChunkRecord } from '../store/fs-store.js';
 import { compareContent, diffDatabases, type FileChange } from './diff.js';
 import type { AuditedVfs } from './sdk-audit.js';
-import { comparePaths, loadTree, type TreeNode } from './tree.js';
+import { comparePaths, isWithin, loadTree, type TreeNode } from './tree.js';
 
 export interface RestoreResult {
   /** The `restore` tool call. */
@@ -86,7 +86,14 @@ function apply(live: AuditedVfs, snapshot: Vfs, snap: Map<string, TreeNode>, pre
   for (const c of targets) restorer.restore(c);
   // Attributes last and deepest first: creating entries changes a directory's times.
   for (const c of [...targets].reverse()) restorer.attributes(c.path);
-  for (const dir of restorer.parents.reverse()) restorer.attributes(dir);
+  // Directories whose entries changed get the snapshot's times back too (those within the
+  // restored paths, and parents the restore had to create).
+  const dirs = new Set(restorer.parents);
+  for (const c of changes) {
+    const parent = c.path.slice(0, c.path.lastIndexOf('/')) || '/';
+    if (c.path !== '/' && prefixes.some((p) => isWithin(parent, p)) && snap.has(parent)) dirs.add(parent);
+  }
+  for (const dir of [...dirs].sort(comparePaths).reverse()) restorer.attributes(dir);
 }
 
 class Restorer {

@@ -51,6 +51,7 @@ export function describe(result: DiffResult): string[] {
 /** The path as ls -F would mark it, with the target of an added or deleted symlink. */
 function shown(f: FileChange): string {
   const state = f.after ?? f.before!;
+  if (f.change === 'type-changed') return f.path;
   if (state.type === 'directory') return f.path === '/' ? '/' : `${f.path}/`;
   if (state.type === 'symlink' && f.change !== 'modified') return `${f.path} -> ${state.target ?? ''}`;
   return f.path;
