@@ -1,7 +1,7 @@
 /** unlink, hard links, symlinks and readlink. */
 import { fsError } from '../errors.js';
 import { S_IFLNK, isDirectory, isSymlink } from './constants.js';
-import { checkPath } from './path.js';
+import { checkPath, wellFormed } from './path.js';
 import { createInode, linkEntry, unlinkEntry, type Caller, type VfsContext } from './context.js';
 import { requireDirectoryWrite, requireStickyPermission } from './permissions.js';
 import type { InodeRecord } from '../store/fs-store.js';
@@ -56,8 +56,9 @@ export function symlink(ctx: VfsContext, target: string, path: string, caller: C
   if (r.trailingSlash) throw fsError('ENOENT', syscall, target, path);
   requireDirectoryWrite(r.parent, caller.cred, syscall, path);
   const inode = createInode(ctx, r.parent, S_IFLNK | 0o777, caller.cred);
-  ctx.inodes.setSymlinkTarget(inode.ino, target);
-  const sized = ctx.inodes.save({ ...inode, size: Buffer.byteLength(target) });
+  const stored = wellFormed(target);
+  ctx.inodes.setSymlinkTarget(inode.ino, stored);
+  const sized = ctx.inodes.save({ ...inode, size: Buffer.byteLength(stored) });
   return linkEntry(ctx, r.parent, r.name, sized);
 }
 

@@ -7,7 +7,7 @@
  */
 import { fsError, AgentOSError } from '../errors.js';
 import { SYMLOOP_MAX, X_OK, isDirectory, isSymlink } from './constants.js';
-import { checkName, checkPath, parsePath } from './path.js';
+import { checkName, checkPath, parsePath, wellFormed } from './path.js';
 import { mayAccess, type Credentials } from './permissions.js';
 import type { InodeTable } from './inode-table.js';
 import type { InodeRecord } from '../store/fs-store.js';
@@ -82,7 +82,7 @@ export class PathWalker {
 
   walk(path: string, opts: WalkOptions): WalkResult {
     checkPath(path, opts.syscall);
-    const parsed = parsePath(path);
+    const parsed = parsePath(wellFormed(path));
     let dir = this.#inode(parsed.absolute ? ROOT_INO : (opts.base ?? ROOT_INO), opts, path);
     let trailingSlash = parsed.trailingSlash;
     // Components still to walk, in reverse so pop() yields the next one.

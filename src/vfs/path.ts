@@ -28,6 +28,17 @@ export function checkName(name: string, syscall: string, path: string): void {
   if (name.length * 3 > NAME_MAX && byteLength(name) > NAME_MAX) throw fsError('ENAMETOOLONG', syscall, path);
 }
 
+const LONE_SURROGATE = /[\ud800-\udfff]/;
+
+/**
+ * A string as the bytes it becomes: UTF-8 cannot hold a lone UTF-16 surrogate, so the engine
+ * stores U+FFFD instead (as Node does for file names on Linux). Names are made so before they
+ * are looked up or cached, or the cache and the database would disagree about them.
+ */
+export function wellFormed(s: string): string {
+  return LONE_SURROGATE.test(s) ? Buffer.from(s, 'utf8').toString('utf8') : s;
+}
+
 export function parsePath(path: string): ParsedPath {
   const components = path.split('/').filter((c) => c.length > 0);
   return {

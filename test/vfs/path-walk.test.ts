@@ -250,3 +250,21 @@ describe('path walk in the sandbox (paths may leave the agent filesystem)', () =
     expect(vfs.stat('/inside', root).ino).toBe(vfs.stat('/d', root).ino);
   });
 });
+
+describe('names that are not valid UTF-16', () => {
+  const t = useTestVfs();
+
+  test('a lone surrogate is stored as U+FFFD (what Node writes to Linux), and the cache agrees', () => {
+    const { vfs } = t();
+    writeFile(vfs, '/\ud800', 'x');
+    expect(names(vfs, '/')).toEqual(['\ufffd']);
+    // Looked up after the listing filled the cache: the same name, the same file.
+    expect(vfs.stat('/\ud800', root).size).toBe(1);
+    expect(vfs.stat('/\ufffd', root).size).toBe(1);
+    expect(vfs.stat('/\udc00', root).ino).toBe(vfs.stat('/\ud800', root).ino);
+    vfs.symlink('/\ud800', '/link', root);
+    expect(vfs.readlink('/link', root)).toBe('/\ufffd');
+    expect(vfs.stat('/link', root, 'nofollow').size).toBe(4);
+    expect(t().reopen().vfs.readlink('/link', root)).toBe('/\ufffd');
+  });
+});
