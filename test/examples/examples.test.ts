@@ -9,6 +9,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AgentOS } from '../../src/index.js';
 
+// Spawning node takes seconds on a loaded machine: generous limits, no timing assertions.
+(import.meta as unknown as { jest?: { setTimeout(ms: number): void } }).jest?.setTimeout(300_000);
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 let dir: string;
 

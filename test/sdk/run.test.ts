@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { AgentOS, AgentOSError } from '../../src/index.js';
 import { utf8Boundary, resolveCwd } from '../../src/sdk/run.js';
 
+// Spawning node takes seconds on a loaded machine: generous limits, no timing assertions.
+(import.meta as unknown as { jest?: { setTimeout(ms: number): void } }).jest?.setTimeout(300_000);
+
 let dir: string;
 let agent: AgentOS;
 
