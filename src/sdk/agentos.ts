@@ -156,7 +156,7 @@ export class AgentOS {
     // Inside batch() this connection may hold the write lock with uncommitted changes: the run
     // would wait for the lock while this process waits for the run.
     this.#conn.flush();
-    return runCommand({ db: this.path, busyTimeoutMs: this.#busyTimeoutMs }, command, options);
+    return runCommand({ db: this.#conn.filePath, busyTimeoutMs: this.#busyTimeoutMs }, command, options);
   }
 
   /** The run's working directory must exist: otherwise the error names it as the caller gave it. */

@@ -158,6 +158,23 @@ describe('agent.run', () => {
     }
   });
 
+  test('a relative database path still names the same database after a chdir', async () => {
+    const before = process.cwd();
+    try {
+      process.chdir(dir);
+      const relative = new AgentOS('rel.db');
+      try {
+        await relative.fs.writeFile('/here.txt', 'same database');
+        process.chdir(tmpdir());
+        expect((await relative.run('cat here.txt')).stdout).toBe('same database');
+      } finally {
+        await relative.close();
+      }
+    } finally {
+      process.chdir(before);
+    }
+  });
+
   test('another mount point', async () => {
     await agent.fs.writeFile('/a.txt', 'A');
     const r = await agent.run('pwd; cat /work/a.txt', { mount: '/work' });
