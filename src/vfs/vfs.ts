@@ -278,6 +278,11 @@ export class Vfs {
   /** Releases a handle; the last release of an unlinked file deletes it. */
   release(ino: number): void {
     if (!this.#ctx.open.release(ino) || this.conn.closed) return;
+    // Only an unlinked file needs a write; read-only databases close handles like any other.
+    if ((this.conn.read(() => this.#ctx.inodes.get(ino))?.nlink ?? 1) > 0) {
+      this.#ctx.linkable.delete(ino);
+      return;
+    }
     this.conn.write(() => {
       const inode = this.#ctx.inodes.get(ino);
       if (inode && inode.nlink === 0) this.#ctx.inodes.destroy(ino);
