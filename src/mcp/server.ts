@@ -17,6 +17,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AgentOS } from '../sdk/agentos.js';
+import { DEFAULT_MOUNT } from '../sdk/run.js';
 import { audited } from './audit.js';
 import {
   DEFAULT_LIMITS,
@@ -90,9 +91,9 @@ export function createMcpServer(agent: AgentOS, options: McpServerOptions = {}):
   const ctx: ToolContext = { agent, ws, limits: { ...DEFAULT_LIMITS, ...options.limits } };
   const server = new Server(
     { name: 'agentos', title: 'AgentOS', version: options.version ?? '0.0.0' },
-    { capabilities: { tools: {} }, instructions: instructions(ws, options.readOnly ?? false) },
+    { capabilities: { tools: {} }, instructions: instructions(ws, tools) },
   );
-  const listed = tools.map((t) => listing(t));
+  const listed = tools.map((t) => forMount(listing(t), ws.mount));
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listed }));
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const tool = byName.get(request.params.name);
@@ -159,14 +160,29 @@ function listing(tool: ToolDefinition): Tool {
   };
 }
 
-function instructions(ws: Workspace, readOnly: boolean): string {
+/**
+ * Tool texts are written for the default mount point; a server with another one (`--mount`)
+ * says its own in descriptions and schemas.
+ */
+function forMount(tool: Tool, mount: string): Tool {
+  if (mount === DEFAULT_MOUNT) return tool;
+  return JSON.parse(JSON.stringify(tool).replaceAll(DEFAULT_MOUNT, mount)) as Tool;
+}
+
+function instructions(ws: Workspace, tools: readonly ToolDefinition[]): string {
+  const has = (name: string) => tools.some((t) => t.name === name);
   const lines = [
     `An AgentOS workspace: files live in the agent filesystem, seen as the directory ${ws.mount}. File tools take paths relative to ${ws.mount} or absolute under it.`,
-    'kv_get, kv_set, kv_delete and kv_list keep JSON values under string keys, for state that outlives a conversation.',
-    readOnly
-      ? 'This server is read-only: it offers only the tools that read.'
-      : `run_command runs shell commands in a sandbox with ${ws.mount} as the working directory; what they write there persists.`,
-    'Every tool call is recorded in the audit trail (tool_calls).',
   ];
+  if (has('kv_get') || has('kv_set')) {
+    lines.push('The kv_ tools keep JSON values under string keys, for state that outlives a conversation.');
+  }
+  if (has('run_command')) {
+    lines.push(
+      `run_command runs shell commands in a sandbox with ${ws.mount} as the working directory; what they write there persists.`,
+    );
+  }
+  if (tools.every((t) => t.readOnly)) lines.push('This server is read-only: it offers only tools that read.');
+  lines.push('Every tool call is recorded in the audit trail (tool_calls).');
   return lines.join('\n');
 }

@@ -6,12 +6,13 @@
  */
 import { AgentOSError } from '../errors.js';
 import { ToolError } from './tool-error.js';
+import { DEFAULT_MOUNT } from '../sdk/run.js';
 
 export class Workspace {
   /** Where the agent filesystem appears to the client and in the sandbox (e.g. `/agent`). */
   readonly mount: string;
 
-  constructor(mount = '/agent') {
+  constructor(mount = DEFAULT_MOUNT) {
     this.mount = mount;
   }
 

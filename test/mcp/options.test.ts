@@ -51,6 +51,34 @@ test('--tools limits the set', async () => {
   }
 });
 
+test('--mount: another name for the workspace, in paths, defaults, descriptions and commands', async () => {
+  await db.agent.fs.writeFile('/m/file.txt', 'mounted');
+  const mcp = await connectStdio(db.db, [
+    '--mount',
+    '/work',
+    '--tools',
+    'read_file,list_directory,run_command',
+  ]);
+  try {
+    const { tools } = await mcp.client.listTools();
+    expect(JSON.stringify(tools)).not.toContain('/agent');
+    expect(tools[0].inputSchema.properties?.path).toMatchObject({
+      description: expect.stringContaining('/work'),
+    });
+    expect(mcp.client.getInstructions()).toMatch(/seen as the directory \/work/);
+    expect((await mcp.call('read_file', { path: '/work/m/file.txt' })).text).toBe('mounted');
+    expect((await mcp.call('list_directory')).structured?.path).toBe('/work');
+    expect((await mcp.call('read_file', { path: '/agent/m/file.txt' })).text).toMatch(
+      /outside the agent filesystem/,
+    );
+    expect((await mcp.call('run_command', { command: 'pwd; cat m/file.txt' })).structured?.stdout).toBe(
+      '/work\nmounted',
+    );
+  } finally {
+    await mcp.close();
+  }
+});
+
 test('usage errors: unknown tool names, writing tools with --read-only, a missing database', () => {
   const cli = (args: string[]) =>
     spawnSync(process.execPath, [BIN, 'serve', 'mcp', ...args], { encoding: 'utf8', input: '' });

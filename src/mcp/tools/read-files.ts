@@ -93,11 +93,11 @@ export const listDirectory = defineTool({
   readOnly: true,
   idempotent: true,
   input: z.object({
-    path: z.string().default('/agent').describe(`${PATH} (default /agent)`),
+    path: z.string().optional().describe(`${PATH} (default /agent)`),
     recursive: z.boolean().default(false).describe('List everything below the directory'),
   }),
   async run(args, ctx) {
-    const path = ctx.ws.resolve(args.path);
+    const path = ctx.ws.resolve(args.path ?? ctx.ws.mount);
     const st = await ctx.agent.fs.stat(path);
     if (!st.isDirectory())
       throw new ToolError(`'${ctx.ws.show(path)}' is not a directory; use stat or read_file`);

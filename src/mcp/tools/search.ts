@@ -31,7 +31,7 @@ export const searchFiles = defineTool({
   input: z.object({
     path: z
       .string()
-      .default('/agent')
+      .optional()
       .describe('Directory to search, relative to /agent or absolute under it (default /agent)'),
     pattern: z
       .string()
@@ -49,7 +49,7 @@ export const searchFiles = defineTool({
   async run(args, ctx) {
     if (args.pattern === undefined && args.content === undefined)
       throw new ToolError('give pattern, content or both');
-    const root = ctx.ws.resolve(args.path);
+    const root = ctx.ws.resolve(args.path ?? ctx.ws.mount);
     if (!(await ctx.agent.fs.stat(root)).isDirectory())
       throw new ToolError(`'${ctx.ws.show(root)}' is not a directory`);
     const glob = args.pattern === undefined ? undefined : globToRegExp(args.pattern);
