@@ -53,6 +53,9 @@ const SYS_CHDIR = 80;
 const CHANGES = new Set<string>(CHANGE_OPS);
 /** Caches above this many entries are dropped rather than grown without bound. */
 const CACHE_LIMIT = 100_000;
+/** The log may lag the filesystem by this long, or this many entries, in the database. */
+const DRAIN_MS = 100;
+const DRAIN_ROWS = 64;
 
 /** The operation each trapped call (after its handler succeeded) stands for. */
 const SYSCALL_OPS: Record<string, OpName> = {
@@ -123,6 +126,7 @@ export class RunAudit {
   #logged = 0;
   #failed = false;
   #waiting: Waiting | undefined;
+  #drainedAt = Date.now();
 
   private constructor(vfs: Vfs, level: AuditLevel, callId: number) {
     this.#vfs = vfs;
@@ -227,10 +231,17 @@ export class RunAudit {
     });
   }
 
-  /** Inserts the buffered entries into the open batch; call just before each commit. */
-  drain(): void {
+  /**
+   * Inserts the buffered entries into the open batch; called just before each commit. Small
+   * buffers wait for a later commit (at most DRAIN_MS): fewer, larger multi-row inserts.
+   */
+  drain(force = false): void {
     this.#generation++;
-    if (this.#buffer.size === 0) return;
+    const size = this.#buffer.size;
+    if (size === 0) return;
+    const now = Date.now();
+    if (!force && size < DRAIN_ROWS && now - this.#drainedAt < DRAIN_MS) return;
+    this.#drainedAt = now;
     this.#guard(() => {
       this.#logged += this.#buffer.drain();
     });
@@ -245,7 +256,7 @@ export class RunAudit {
    * the summary still as result) for any other status or when the sandbox itself failed.
    */
   finish(exitCode: number | null, failure?: unknown): void {
-    this.drain();
+    this.drain(true);
     this.#guard(() => this.#complete(exitCode, failure));
   }
 
