@@ -228,6 +228,12 @@ describe('files', () => {
     await ok('move', { source: 'm/other.txt', destination: 'm/moved/f.txt', overwrite: true });
     expect(await db.agent.fs.readFile('/m/moved/f.txt', 'utf8')).toBe('other');
     await fails('move', { source: 'm/none', destination: 'm/n2' }, /ENOENT/);
+    await fails(
+      'move',
+      { source: 'm/moved', destination: 'm/moved/inner/x' },
+      /cannot move '\/agent\/m\/moved' into itself/,
+    );
+    expect(await db.agent.fs.exists('/m/moved/inner')).toBe(false);
     await ok('remove', { path: 'm/moved/f.txt' });
     await ok('remove', { path: 'm/moved' });
     await ok('remove', { path: 'm', recursive: true });

@@ -171,6 +171,9 @@ export const move = defineTool({
     if (source === '/' || destination === '/')
       throw new ToolError(`the workspace root '${ws.mount}' cannot be moved or replaced`);
     await agent.fs.lstat(source);
+    if (destination.startsWith(source + '/')) {
+      throw new ToolError(`cannot move '${shown.source}' into itself ('${shown.destination}')`);
+    }
     const parent = destination.slice(0, destination.lastIndexOf('/')) || '/';
     await agent.fs.mkdir(parent, { recursive: true });
     try {
