@@ -22,10 +22,16 @@ const levels = ['off', 'changes', 'all'];
 
 const scratch = mkdtempSync(join(tmpdir(), 'agentos-bench-audit-'));
 try {
-  const npmDir = dirname(dirname(realpathSync(join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'))));
+  const npmDir = dirname(
+    dirname(
+      realpathSync(join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js')),
+    ),
+  );
   const tarball = join(scratch, 'npm.tar');
   execFileSync('tar', ['-C', dirname(npmDir), '-cf', tarball, 'npm']);
-  const files = execFileSync('tar', ['-tf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).length;
+  const files = execFileSync('tar', ['-tf', tarball], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean).length;
 
   const results = Object.fromEntries(levels.map((l) => [l, { ms: [], cpu: [], rows: 0, bytes: 0 }]));
   for (let round = 0; round < rounds; round++) {
@@ -33,7 +39,24 @@ try {
       const db = join(scratch, `${level}-${round}.db`);
       execFileSync(process.execPath, [bin, 'init', db], { stdio: 'ignore' });
       const times = join(scratch, 'times');
-      const argv = ['-f', '%U %S', '-o', times, process.execPath, bin, 'run', '--db', db, `--audit=${level}`, '--', 'tar', '-C', '/agent', '-xf', tarball];
+      const argv = [
+        '-f',
+        '%U %S',
+        '-o',
+        times,
+        process.execPath,
+        bin,
+        'run',
+        '--db',
+        db,
+        `--audit=${level}`,
+        '--',
+        'tar',
+        '-C',
+        '/agent',
+        '-xf',
+        tarball,
+      ];
       const r = spawnSync('/usr/bin/time', argv, { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`run failed (${level}): ${r.stderr}`);
       const [user, sys] = readFileSync(times, 'utf8').trim().split(/\s+/).map(Number);

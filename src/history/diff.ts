@@ -15,7 +15,8 @@ import { S_IFMT, isRegular, isSymlink } from '../vfs/constants.js';
 import type { Vfs } from '../vfs/vfs.js';
 import { comparePaths, isWithin, loadTree, type TreeNode } from './tree.js';
 
-export type FileType = 'file' | 'directory' | 'symlink' | 'fifo' | 'character-device' | 'block-device' | 'socket' | 'unknown';
+export type FileType =
+  'file' | 'directory' | 'symlink' | 'fifo' | 'character-device' | 'block-device' | 'socket' | 'unknown';
 
 export interface FileState {
   type: FileType;
@@ -87,7 +88,13 @@ export function fileType(mode: number): FileType {
 
 function stateOf(node: TreeNode): FileState {
   const i = node.inode;
-  const s: FileState = { type: fileType(i.mode), mode: i.mode & 0o7777, uid: i.uid, gid: i.gid, size: i.size };
+  const s: FileState = {
+    type: fileType(i.mode),
+    mode: i.mode & 0o7777,
+    uid: i.uid,
+    gid: i.gid,
+    size: i.size,
+  };
   if (node.target !== undefined) s.target = node.target;
   return s;
 }
@@ -104,7 +111,9 @@ function compute(before: DiffSide, after: DiffSide, options: DiffOptions): DiffR
   const a = loadTree(before.vfs.conn);
   const b = loadTree(after.vfs.conn);
   const within = (p: string) => !options.paths || options.paths.some((prefix) => isWithin(p, prefix));
-  const paths = [...new Set([...a.keys(), ...b.keys()])].filter((p) => p !== '/' && within(p)).sort(comparePaths);
+  const paths = [...new Set([...a.keys(), ...b.keys()])]
+    .filter((p) => p !== '/' && within(p))
+    .sort(comparePaths);
   if (a.has('/') && b.has('/') && within('/')) paths.unshift('/');
   const files: FileChange[] = [];
   for (const path of paths) {
@@ -115,12 +124,28 @@ function compute(before: DiffSide, after: DiffSide, options: DiffOptions): DiffR
   return { files, kv };
 }
 
-function compareNode(path: string, x: TreeNode | undefined, y: TreeNode | undefined, va: Vfs, vb: Vfs, patch: boolean): FileChange | undefined {
+function compareNode(
+  path: string,
+  x: TreeNode | undefined,
+  y: TreeNode | undefined,
+  va: Vfs,
+  vb: Vfs,
+  patch: boolean,
+): FileChange | undefined {
   if (!x && !y) return undefined;
   if (!x || !y) {
     const node = (x ?? y)!;
-    const change: FileChange = x ? { path, change: 'deleted', before: stateOf(node) } : { path, change: 'added', after: stateOf(node) };
-    if (patch) change.patch = patchOf(path, x ? content(va, x) : undefined, y ? content(vb, y) : undefined, x?.inode, y?.inode);
+    const change: FileChange = x
+      ? { path, change: 'deleted', before: stateOf(node) }
+      : { path, change: 'added', after: stateOf(node) };
+    if (patch)
+      change.patch = patchOf(
+        path,
+        x ? content(va, x) : undefined,
+        y ? content(vb, y) : undefined,
+        x?.inode,
+        y?.inode,
+      );
     return change;
   }
   const change: FileChange = { path, change: 'modified', before: stateOf(x), after: stateOf(y) };
@@ -135,7 +160,10 @@ function compareNode(path: string, x: TreeNode | undefined, y: TreeNode | undefi
     differs = true;
   }
   if (x.inode.uid !== y.inode.uid || x.inode.gid !== y.inode.gid) {
-    change.owner = { before: { uid: x.inode.uid, gid: x.inode.gid }, after: { uid: y.inode.uid, gid: y.inode.gid } };
+    change.owner = {
+      before: { uid: x.inode.uid, gid: x.inode.gid },
+      after: { uid: y.inode.uid, gid: y.inode.gid },
+    };
     differs = true;
   }
   if (x.target !== y.target) {
@@ -216,7 +244,13 @@ function asText(data: Buffer | undefined): string | undefined {
 }
 
 /** A git-style unified diff of one path; directories and special files have none. */
-function patchOf(path: string, a: Buffer | undefined, b: Buffer | undefined, ia?: InodeRecord, ib?: InodeRecord): string | undefined {
+function patchOf(
+  path: string,
+  a: Buffer | undefined,
+  b: Buffer | undefined,
+  ia?: InodeRecord,
+  ib?: InodeRecord,
+): string | undefined {
   const hasContent = (i?: InodeRecord) => i !== undefined && (isRegular(i.mode) || isSymlink(i.mode));
   if (!hasContent(ia) && !hasContent(ib)) return undefined;
   const name = path.slice(1);
@@ -234,7 +268,9 @@ function patchOf(path: string, a: Buffer | undefined, b: Buffer | undefined, ia?
     return lines.join('\n') + '\n';
   }
   if (textA === textB) return lines.length > 1 ? lines.join('\n') + '\n' : undefined;
-  const body = createTwoFilesPatch(oldName, newName, textA, textB, undefined, undefined, { headerOptions: FILE_HEADERS_ONLY });
+  const body = createTwoFilesPatch(oldName, newName, textA, textB, undefined, undefined, {
+    headerOptions: FILE_HEADERS_ONLY,
+  });
   return `${lines.join('\n')}\n${body.replace(/^(---|\+\+\+) (\S+)\t$/gm, '$1 $2')}`;
 }
 
@@ -247,7 +283,10 @@ function diffKv(va: Vfs, vb: Vfs): KvChange[] {
     const x = a.get(key);
     const y = b.get(key);
     if (x === y) continue;
-    const change: KvChange = { key, change: x === undefined ? 'added' : y === undefined ? 'deleted' : 'modified' };
+    const change: KvChange = {
+      key,
+      change: x === undefined ? 'added' : y === undefined ? 'deleted' : 'modified',
+    };
     if (x !== undefined) change.before = parseJson(x);
     if (y !== undefined) change.after = parseJson(y);
     out.push(change);

@@ -36,19 +36,35 @@ const root: Caller = { cred: ROOT };
  * Restores `paths` (default: the whole tree) of the snapshot opened as `snapshot` into
  * `live`. The caller batches the commits; this flushes after every ~8 MiB of content.
  */
-export function restoreSnapshot(live: AuditedVfs, snapshot: Vfs, snapshotPath: string, paths: readonly string[]): RestoreResult {
-  const prefixes = paths.length === 0 ? ['/'] : [...new Set(paths.map((p) => normalize(p.startsWith('/') ? p : `/${p}`)))];
+export function restoreSnapshot(
+  live: AuditedVfs,
+  snapshot: Vfs,
+  snapshotPath: string,
+  paths: readonly string[],
+): RestoreResult {
+  const prefixes =
+    paths.length === 0 ? ['/'] : [...new Set(paths.map((p) => normalize(p.startsWith('/') ? p : `/${p}`)))];
   const snap = snapshot.conn.read(() => loadTree(snapshot.conn));
-  for (const p of prefixes) if (!snap.has(p)) throw new AgentOSError('ENOENT', { syscall: 'restore', path: p, message: 'not in the snapshot' });
+  for (const p of prefixes)
+    if (!snap.has(p))
+      throw new AgentOSError('ENOENT', { syscall: 'restore', path: p, message: 'not in the snapshot' });
   const changes = diffDatabases({ vfs: live }, { vfs: snapshot }, { paths: prefixes, kv: false }).files;
   const callId = startCall(live, snapshotPath, prefixes);
   const result: RestoreResult = { callId, restored: [], deleted: [], bytesWritten: 0 };
   try {
     live.withLog(callId, () => apply(live, snapshot, snap, prefixes, changes, result));
-    live.conn.write(() => new ToolStore(live.conn).complete(callId, 'success', JSON.stringify(summary(result)), null, Date.now()));
+    live.conn.write(() =>
+      new ToolStore(live.conn).complete(callId, 'success', JSON.stringify(summary(result)), null, Date.now()),
+    );
   } catch (e) {
     live.conn.write(() =>
-      new ToolStore(live.conn).complete(callId, 'error', JSON.stringify(summary(result)), (e as Error).message, Date.now()),
+      new ToolStore(live.conn).complete(
+        callId,
+        'error',
+        JSON.stringify(summary(result)),
+        (e as Error).message,
+        Date.now(),
+      ),
     );
     throw e;
   }
@@ -76,11 +92,20 @@ function startCall(live: Vfs, snapshotPath: string, prefixes: string[]): number 
   return id;
 }
 
-function apply(live: AuditedVfs, snapshot: Vfs, snap: Map<string, TreeNode>, prefixes: string[], changes: FileChange[], result: RestoreResult): void {
+function apply(
+  live: AuditedVfs,
+  snapshot: Vfs,
+  snap: Map<string, TreeNode>,
+  prefixes: string[],
+  changes: FileChange[],
+  result: RestoreResult,
+): void {
   const restorer = new Restorer(live, snapshot, snap, result);
   for (const p of prefixes) restorer.ensureParents(p);
   // Deletions deepest first, so directories are empty when they go.
-  const doomed = changes.filter((c) => c.change === 'deleted' || c.change === 'type-changed').map((c) => c.path);
+  const doomed = changes
+    .filter((c) => c.change === 'deleted' || c.change === 'type-changed')
+    .map((c) => c.path);
   for (const path of doomed.sort(comparePaths).reverse()) restorer.remove(path);
   const targets = changes.filter((c) => c.change !== 'deleted').sort((a, b) => comparePaths(a.path, b.path));
   for (const c of targets) restorer.restore(c);
@@ -159,10 +184,18 @@ class Restorer {
     const live = this.#live.resolve(path, root, 'nofollow').inode;
     if (!node || !live) return;
     const want = node.inode;
-    if (live.uid !== want.uid || live.gid !== want.gid) this.#live.chownInode(live.ino, want.uid, want.gid, root, path);
+    if (live.uid !== want.uid || live.gid !== want.gid)
+      this.#live.chownInode(live.ino, want.uid, want.gid, root, path);
     const after = this.#live.inode(live.ino)!;
-    if (!isSymlink(want.mode) && (after.mode & 0o7777) !== (want.mode & 0o7777)) this.#live.chmodInode(live.ino, want.mode & 0o7777, root, path);
-    this.#live.utimensInode(live.ino, { sec: want.atime, nsec: want.atimeNsec }, { sec: want.mtime, nsec: want.mtimeNsec }, root, path);
+    if (!isSymlink(want.mode) && (after.mode & 0o7777) !== (want.mode & 0o7777))
+      this.#live.chmodInode(live.ino, want.mode & 0o7777, root, path);
+    this.#live.utimensInode(
+      live.ino,
+      { sec: want.atime, nsec: want.atimeNsec },
+      { sec: want.mtime, nsec: want.mtimeNsec },
+      root,
+      path,
+    );
   }
 
   #create(node: TreeNode): void {
@@ -204,7 +237,11 @@ class Restorer {
       },
     });
     const chunks = group;
-    this.#live.applyContent(ino, { chunks, size: want.size, final: { mtime: { sec: want.mtime, nsec: want.mtimeNsec } } });
+    this.#live.applyContent(ino, {
+      chunks,
+      size: want.size,
+      final: { mtime: { sec: want.mtime, nsec: want.mtimeNsec } },
+    });
     this.#count(chunks.reduce((n, c) => n + c.data.length, 0));
   }
 

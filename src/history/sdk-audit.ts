@@ -30,7 +30,11 @@ export class AuditedVfs extends Vfs {
   /** Bytes of a content update applied in several pieces, until its final piece. */
   #applied = new Map<number, number>();
 
-  constructor(conn: StoreConnection, chunkSize: number, options: { record?: boolean; mount?: MountConfig } = {}) {
+  constructor(
+    conn: StoreConnection,
+    chunkSize: number,
+    options: { record?: boolean; mount?: MountConfig } = {},
+  ) {
     super(conn, chunkSize, options.mount ?? DEFAULT_MOUNT);
     this.#log = options.record ? new OplogBuffer(conn, null) : null;
     this.#process = processRef(null);
@@ -50,22 +54,39 @@ export class AuditedVfs extends Vfs {
   }
 
   override mkdir(path: string, mode: number, caller: Caller): Readonly<InodeRecord> {
-    return this.#logged(() => super.mkdir(path, mode, caller), (i) => ({ op: 'mkdir', path: at(path), ino: i.ino, mode: i.mode }));
+    return this.#logged(
+      () => super.mkdir(path, mode, caller),
+      (i) => ({ op: 'mkdir', path: at(path), ino: i.ino, mode: i.mode }),
+    );
   }
 
   override mknod(path: string, mode: number, rdev: number, caller: Caller): Readonly<InodeRecord> {
-    return this.#logged(() => super.mknod(path, mode, rdev, caller), (i) => ({ op: 'mknod', path: at(path), ino: i.ino, mode: i.mode }));
+    return this.#logged(
+      () => super.mknod(path, mode, rdev, caller),
+      (i) => ({ op: 'mknod', path: at(path), ino: i.ino, mode: i.mode }),
+    );
   }
 
   override rmdir(path: string, caller: Caller): void {
-    this.#logged(() => super.rmdir(path, caller), () => ({ op: 'rmdir', path: at(path) }));
+    this.#logged(
+      () => super.rmdir(path, caller),
+      () => ({ op: 'rmdir', path: at(path) }),
+    );
   }
 
   override unlink(path: string, caller: Caller): void {
-    this.#logged(() => super.unlink(path, caller), () => ({ op: 'unlink', path: at(path) }));
+    this.#logged(
+      () => super.unlink(path, caller),
+      () => ({ op: 'unlink', path: at(path) }),
+    );
   }
 
-  override link(existingPath: string, newPath: string, caller: Caller, options?: { newBase?: number; followExisting?: boolean }) {
+  override link(
+    existingPath: string,
+    newPath: string,
+    caller: Caller,
+    options?: { newBase?: number; followExisting?: boolean },
+  ) {
     return this.#logged(
       () => super.link(existingPath, newPath, caller, options),
       () => ({ op: 'link', path: at(existingPath), path2: at(newPath) }),
@@ -73,11 +94,17 @@ export class AuditedVfs extends Vfs {
   }
 
   override linkInode(ino: number, newPath: string, caller: Caller): Readonly<InodeRecord> {
-    return this.#logged(() => super.linkInode(ino, newPath, caller), () => ({ op: 'link', path: null, path2: at(newPath), ino }));
+    return this.#logged(
+      () => super.linkInode(ino, newPath, caller),
+      () => ({ op: 'link', path: null, path2: at(newPath), ino }),
+    );
   }
 
   override symlink(target: string, path: string, caller: Caller): Readonly<InodeRecord> {
-    return this.#logged(() => super.symlink(target, path, caller), (i) => ({ op: 'symlink', path: at(path), path2: target, ino: i.ino }));
+    return this.#logged(
+      () => super.symlink(target, path, caller),
+      (i) => ({ op: 'symlink', path: at(path), path2: target, ino: i.ino }),
+    );
   }
 
   override rename(oldPath: string, newPath: string, caller: Caller, options?: RenameOptions): void {
@@ -87,28 +114,75 @@ export class AuditedVfs extends Vfs {
     );
   }
 
-  override chmod(path: string, mode: number, caller: Caller, last: LastComponent = 'follow'): Readonly<InodeRecord> {
-    return this.#logged(() => super.chmod(path, mode, caller, last), (i) => ({ op: 'chmod', path: at(path), ino: i.ino, mode: mode & 0o7777 }));
+  override chmod(
+    path: string,
+    mode: number,
+    caller: Caller,
+    last: LastComponent = 'follow',
+  ): Readonly<InodeRecord> {
+    return this.#logged(
+      () => super.chmod(path, mode, caller, last),
+      (i) => ({ op: 'chmod', path: at(path), ino: i.ino, mode: mode & 0o7777 }),
+    );
   }
 
   override chmodInode(ino: number, mode: number, caller: Caller, path = ''): Readonly<InodeRecord> {
-    return this.#logged(() => super.chmodInode(ino, mode, caller, path), () => ({ op: 'chmod', path: this.#name(ino, path), ino, mode: mode & 0o7777 }));
+    return this.#logged(
+      () => super.chmodInode(ino, mode, caller, path),
+      () => ({ op: 'chmod', path: this.#name(ino, path), ino, mode: mode & 0o7777 }),
+    );
   }
 
-  override chown(path: string, uid: number, gid: number, caller: Caller, last: LastComponent = 'follow'): Readonly<InodeRecord> {
-    return this.#logged(() => super.chown(path, uid, gid, caller, last), (i) => ({ op: 'chown', path: at(path), ino: i.ino }));
+  override chown(
+    path: string,
+    uid: number,
+    gid: number,
+    caller: Caller,
+    last: LastComponent = 'follow',
+  ): Readonly<InodeRecord> {
+    return this.#logged(
+      () => super.chown(path, uid, gid, caller, last),
+      (i) => ({ op: 'chown', path: at(path), ino: i.ino }),
+    );
   }
 
-  override chownInode(ino: number, uid: number, gid: number, caller: Caller, path = ''): Readonly<InodeRecord> {
-    return this.#logged(() => super.chownInode(ino, uid, gid, caller, path), () => ({ op: 'chown', path: this.#name(ino, path), ino }));
+  override chownInode(
+    ino: number,
+    uid: number,
+    gid: number,
+    caller: Caller,
+    path = '',
+  ): Readonly<InodeRecord> {
+    return this.#logged(
+      () => super.chownInode(ino, uid, gid, caller, path),
+      () => ({ op: 'chown', path: this.#name(ino, path), ino }),
+    );
   }
 
-  override utimens(path: string, atime: TimeSpec, mtime: TimeSpec, caller: Caller, last: LastComponent = 'follow') {
-    return this.#logged(() => super.utimens(path, atime, mtime, caller, last), (i) => ({ op: 'utimes', path: at(path), ino: i.ino }));
+  override utimens(
+    path: string,
+    atime: TimeSpec,
+    mtime: TimeSpec,
+    caller: Caller,
+    last: LastComponent = 'follow',
+  ) {
+    return this.#logged(
+      () => super.utimens(path, atime, mtime, caller, last),
+      (i) => ({ op: 'utimes', path: at(path), ino: i.ino }),
+    );
   }
 
-  override utimensInode(ino: number, atime: TimeSpec, mtime: TimeSpec, caller: Caller, path = ''): Readonly<InodeRecord> {
-    return this.#logged(() => super.utimensInode(ino, atime, mtime, caller, path), () => ({ op: 'utimes', path: this.#name(ino, path), ino }));
+  override utimensInode(
+    ino: number,
+    atime: TimeSpec,
+    mtime: TimeSpec,
+    caller: Caller,
+    path = '',
+  ): Readonly<InodeRecord> {
+    return this.#logged(
+      () => super.utimensInode(ino, atime, mtime, caller, path),
+      () => ({ op: 'utimes', path: this.#name(ino, path), ino }),
+    );
   }
 
   // truncate and write commit large changes in bounded steps themselves: logged right after.
@@ -128,19 +202,33 @@ export class AuditedVfs extends Vfs {
     const result = super.open(path, flags, mode, caller);
     const tmpfile = (flags & O_TMPFILE) === O_TMPFILE;
     const { inode, created } = result;
-    if (created && !tmpfile) this.#record({ op: 'create', path: at(path), ino: inode.ino, mode: inode.mode, flags });
+    if (created && !tmpfile)
+      this.#record({ op: 'create', path: at(path), ino: inode.ino, mode: inode.mode, flags });
     else if (!created && flags & O_TRUNC && (flags & O_ACCMODE) !== O_RDONLY && isRegular(inode.mode)) {
       this.#record({ op: 'truncate', path: at(path), ino: inode.ino, size: 0, flags });
     }
     return result;
   }
 
-  override setXattr(ino: number, name: string, value: Buffer, flags: number, caller: Caller, path = ''): void {
-    this.#logged(() => super.setXattr(ino, name, value, flags, caller, path), () => ({ op: 'setxattr', path: this.#name(ino, path), path2: name, ino, bytes: value.length }));
+  override setXattr(
+    ino: number,
+    name: string,
+    value: Buffer,
+    flags: number,
+    caller: Caller,
+    path = '',
+  ): void {
+    this.#logged(
+      () => super.setXattr(ino, name, value, flags, caller, path),
+      () => ({ op: 'setxattr', path: this.#name(ino, path), path2: name, ino, bytes: value.length }),
+    );
   }
 
   override removeXattr(ino: number, name: string, caller: Caller, path = ''): void {
-    this.#logged(() => super.removeXattr(ino, name, caller, path), () => ({ op: 'removexattr', path: this.#name(ino, path), path2: name, ino }));
+    this.#logged(
+      () => super.removeXattr(ino, name, caller, path),
+      () => ({ op: 'removexattr', path: this.#name(ino, path), path2: name, ino }),
+    );
   }
 
   override write(ino: number, offset: number, data: Buffer): Readonly<InodeRecord> {
@@ -208,7 +296,13 @@ export class AuditedVfs extends Vfs {
 }
 
 function processRef(callId: number | null): ProcessRef {
-  return { callId, pid: process.pid, argv: [process.argv0, ...process.argv.slice(1)], seenNs: nowNs(), id: null };
+  return {
+    callId,
+    pid: process.pid,
+    argv: [process.argv0, ...process.argv.slice(1)],
+    seenNs: nowNs(),
+    id: null,
+  };
 }
 
 /** SDK paths are absolute in the agent filesystem; relative ones start at its root. */

@@ -34,7 +34,11 @@ const COMMIT_ROWS = 8192;
 const SIDE_FILES = ['-wal', '-tshm', '-shm', '-journal'];
 
 /** Copies the database behind `source` to `out` as of one moment. */
-export function snapshotDatabase(source: StoreConnection, out: string, options: SnapshotOptions = {}): SnapshotResult {
+export function snapshotDatabase(
+  source: StoreConnection,
+  out: string,
+  options: SnapshotOptions = {},
+): SnapshotResult {
   const started = Date.now();
   const target = resolve(out);
   checkTarget(source.path, target, options.overwrite ?? false);
@@ -61,12 +65,23 @@ export function snapshotDatabase(source: StoreConnection, out: string, options: 
 function checkTarget(sourcePath: string, target: string, overwrite: boolean): void {
   if (existsSync(target)) {
     if (realpathSync(target) === realpathSync(sourcePath)) {
-      throw new AgentOSError('EINVAL', { syscall: 'snapshot', path: target, message: 'the snapshot would overwrite the database itself' });
+      throw new AgentOSError('EINVAL', {
+        syscall: 'snapshot',
+        path: target,
+        message: 'the snapshot would overwrite the database itself',
+      });
     }
-    if (!overwrite) throw new AgentOSError('EEXIST', { syscall: 'snapshot', path: target, message: 'file exists (use --force to replace it)' });
-    if (statSync(target).isDirectory()) throw new AgentOSError('EISDIR', { syscall: 'snapshot', path: target });
+    if (!overwrite)
+      throw new AgentOSError('EEXIST', {
+        syscall: 'snapshot',
+        path: target,
+        message: 'file exists (use --force to replace it)',
+      });
+    if (statSync(target).isDirectory())
+      throw new AgentOSError('EISDIR', { syscall: 'snapshot', path: target });
   }
-  if (!existsSync(dirname(target))) throw new AgentOSError('ENOENT', { syscall: 'snapshot', path: target, message: 'no such directory' });
+  if (!existsSync(dirname(target)))
+    throw new AgentOSError('ENOENT', { syscall: 'snapshot', path: target, message: 'no such directory' });
 }
 
 function removeDatabaseFiles(path: string): void {
@@ -78,7 +93,11 @@ function isInternal(name: string): boolean {
   return name.startsWith('sqlite_') || name.startsWith('__turso_internal');
 }
 
-function copyAll(src: HistoryStore, dest: StoreConnection, onProgress: SnapshotOptions['onProgress']): { tables: number; rows: number } {
+function copyAll(
+  src: HistoryStore,
+  dest: StoreConnection,
+  onProgress: SnapshotOptions['onProgress'],
+): { tables: number; rows: number } {
   const schema = src.schema();
   let tables = schema.filter((o) => o.type === 'table' && o.sql !== null);
   const destStore = new HistoryStore(dest);
@@ -86,7 +105,9 @@ function copyAll(src: HistoryStore, dest: StoreConnection, onProgress: SnapshotO
   dest.flush();
   // AUTOINCREMENT tables brought their engine-made companions; create any that are still missing.
   const present = new Set(destStore.schema().map((o) => o.name));
-  for (const t of tables) if (isInternal(t.name) && !present.has(t.name) && t.name !== 'sqlite_sequence') dest.exec(t.sql as string);
+  for (const t of tables)
+    if (isInternal(t.name) && !present.has(t.name) && t.name !== 'sqlite_sequence')
+      dest.exec(t.sql as string);
   // turso keeps AUTOINCREMENT state in __turso_internal tables of its own, which may not be
   // written to: inserting the rows (with their ids) brings them up to date.
   tables = tables.filter((t) => !t.name.startsWith('__turso_internal'));
@@ -98,10 +119,17 @@ function copyAll(src: HistoryStore, dest: StoreConnection, onProgress: SnapshotO
   for (const t of tables) {
     const columns = src.columns(t.name);
     const withoutRowid = /\bWITHOUT\s+ROWID\b/i.test(t.sql ?? '');
-    for (let after: number | null = withoutRowid ? null : Number.MIN_SAFE_INTEGER; ; ) {
+    for (let after: number | null = withoutRowid ? null : Number.MIN_SAFE_INTEGER; ;) {
       const page = src.page(t.name, columns, after, PAGE_ROWS);
       if (page.length === 0) break;
-      dest.write(() => destStore.insertTyped(t.name, columns, page.map((r) => r.values), isInternal(t.name)));
+      dest.write(() =>
+        destStore.insertTyped(
+          t.name,
+          columns,
+          page.map((r) => r.values),
+          isInternal(t.name),
+        ),
+      );
       done += page.length;
       sinceCommit += page.length;
       if (sinceCommit >= COMMIT_ROWS) {

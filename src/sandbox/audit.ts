@@ -14,7 +14,14 @@ import { O_ACCMODE, O_RDONLY, O_TMPFILE, O_TRUNC } from '../vfs/constants.js';
 import { joinPath, normalize } from '../vfs/path.js';
 import type { Vfs } from '../vfs/vfs.js';
 import type { InodeRecord } from '../store/fs-store.js';
-import { CHANGE_OPS, OplogBuffer, nowNs, type BufferedOp, type OpName, type ProcessRef } from '../store/oplog-store.js';
+import {
+  CHANGE_OPS,
+  OplogBuffer,
+  nowNs,
+  type BufferedOp,
+  type OpName,
+  type ProcessRef,
+} from '../store/oplog-store.js';
 import { ToolStore } from '../store/tool-store.js';
 import { AT_REMOVEDIR } from './at-flags.js';
 import type { Call } from './call.js';
@@ -92,7 +99,12 @@ for (const p of ['', 'l', 'f']) {
   SYSCALL_OPS[`${p}getxattr`] = 'getxattr';
   SYSCALL_OPS[`${p}listxattr`] = 'getxattr';
 }
-Object.assign(SYSCALL_OPS, { setxattrat: 'setxattr', removexattrat: 'removexattr', getxattrat: 'getxattr', listxattrat: 'getxattr' });
+Object.assign(SYSCALL_OPS, {
+  setxattrat: 'setxattr',
+  removexattrat: 'removexattr',
+  getxattrat: 'getxattr',
+  listxattrat: 'getxattr',
+});
 
 /** Argument index of the mode of chmod-family calls. */
 const MODE_ARG: Record<string, number> = { chmod: 1, fchmod: 1, fchmodat: 2, fchmodat2: 2 };
@@ -140,7 +152,12 @@ export class RunAudit {
   /** Records the run as a pending `run` tool call (committed at once, so others see it running). */
   static start(vfs: Vfs, options: RunAuditOptions): RunAudit {
     const tools = new ToolStore(vfs.conn);
-    const parameters = JSON.stringify({ argv: options.argv, cwd: options.cwd, mount: options.mount, audit: options.level });
+    const parameters = JSON.stringify({
+      argv: options.argv,
+      cwd: options.cwd,
+      mount: options.mount,
+      audit: options.level,
+    });
     const callId = vfs.conn.write(() =>
       tools.insert({
         name: 'run',
@@ -167,7 +184,11 @@ export class RunAudit {
     const op = SYSCALL_OPS[call.name];
     if (op === undefined || (!CHANGES.has(op) && !this.#recordReads)) return;
     this.#guard(() => {
-      this.#waiting = { call, process: this.#process(call.pid), target: op === 'symlink' ? call.readString(0) : undefined };
+      this.#waiting = {
+        call,
+        process: this.#process(call.pid),
+        target: op === 'symlink' ? call.readString(0) : undefined,
+      };
     });
   }
 
@@ -200,9 +221,18 @@ export class RunAudit {
       const path = tmpfile ? null : this.#pathOf(loc);
       if (path !== null && this.#paths.size < CACHE_LIMIT) this.#paths.set(inode.ino, path);
       const process = writes || op !== 'open' || this.#recordReads ? this.#process(call.pid) : null;
-      if (writes && isRegular(inode.mode) && this.#writers.size < CACHE_LIMIT) this.#writers.set(inode.ino, process);
+      if (writes && isRegular(inode.mode) && this.#writers.size < CACHE_LIMIT)
+        this.#writers.set(inode.ino, process);
       if (op === undefined || (op === 'open' && !this.#recordReads)) return;
-      this.#push({ op, path, process, ino: inode.ino, mode: inode.mode, size: op === 'truncate' ? 0 : null, flags });
+      this.#push({
+        op,
+        path,
+        process,
+        ino: inode.ino,
+        mode: inode.mode,
+        size: op === 'truncate' ? 0 : null,
+        flags,
+      });
     });
   }
 
@@ -227,7 +257,14 @@ export class RunAudit {
     if (!this.#recordChanges) return;
     this.#guard(() => {
       const process = this.#writers.get(ino) ?? null;
-      this.#push({ op: 'write', path: this.#pathOfIno(ino), process, ino, size: info.size, bytes: info.bytes });
+      this.#push({
+        op: 'write',
+        path: this.#pathOfIno(ino),
+        process,
+        ino,
+        size: info.size,
+        bytes: info.bytes,
+      });
     });
   }
 
@@ -248,7 +285,13 @@ export class RunAudit {
   }
 
   summary(exitCode: number | null): RunSummary {
-    return { exitCode, audit: this.level, changes: { ...this.#counts }, bytesWritten: this.#bytes, logged: this.#logged };
+    return {
+      exitCode,
+      audit: this.level,
+      changes: { ...this.#counts },
+      bytesWritten: this.#bytes,
+      logged: this.#logged,
+    };
   }
 
   /**
@@ -264,9 +307,15 @@ export class RunAudit {
     const summary = JSON.stringify(this.summary(exitCode));
     let error: string | null = null;
     if (failure !== undefined) error = failure instanceof Error ? failure.message : String(failure);
-    else if (exitCode !== 0) error = exitCode !== null && exitCode > 128 ? `killed by signal ${exitCode - 128}` : `exit status ${exitCode}`;
+    else if (exitCode !== 0)
+      error =
+        exitCode !== null && exitCode > 128
+          ? `killed by signal ${exitCode - 128}`
+          : `exit status ${exitCode}`;
     const tools = new ToolStore(this.#vfs.conn);
-    this.#vfs.conn.write(() => tools.complete(this.callId, error === null ? 'success' : 'error', summary, error, Date.now()));
+    this.#vfs.conn.write(() =>
+      tools.complete(this.callId, error === null ? 'success' : 'error', summary, error, Date.now()),
+    );
   }
 
   #afterCall(call: Call, op: OpName, change: boolean, waiting: Waiting | undefined): void {
@@ -326,7 +375,15 @@ export class RunAudit {
       else p.generation = this.#generation;
     }
     if (!p) {
-      p = { callId: this.callId, pid, argv: readArgv(pid), exe: readExe(pid), seenNs: nowNs(), id: null, generation: this.#generation };
+      p = {
+        callId: this.callId,
+        pid,
+        argv: readArgv(pid),
+        exe: readExe(pid),
+        seenNs: nowNs(),
+        id: null,
+        generation: this.#generation,
+      };
       if (this.#processes.size >= CACHE_LIMIT) this.#processes.clear();
       this.#processes.set(pid, p);
     }

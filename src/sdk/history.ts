@@ -55,11 +55,16 @@ export function queryLog(conn: StoreConnection, query: LogQuery): LogEntry[] {
   if (query.limit !== undefined) assertInteger(query.limit, 'limit', 0);
   if (query.path !== undefined) assertString(query.path, 'path');
   const ops = query.op === undefined ? undefined : typeof query.op === 'string' ? [query.op] : [...query.op];
-  for (const op of ops ?? []) if (!ALL_OPS.includes(op)) throw new RangeError(`Unknown operation '${op}'; one of ${ALL_OPS.join(', ')}`);
+  for (const op of ops ?? [])
+    if (!ALL_OPS.includes(op))
+      throw new RangeError(`Unknown operation '${op}'; one of ${ALL_OPS.join(', ')}`);
   let sinceNs: bigint | undefined;
   if (query.since instanceof Date) sinceNs = BigInt(query.since.getTime()) * 1_000_000n;
   else if (query.since !== undefined) sinceNs = BigInt(Math.round(query.since * 1e6)) * 1000n;
-  const path = query.path === undefined ? undefined : normalize(query.path.startsWith('/') ? query.path : `/${query.path}`);
+  const path =
+    query.path === undefined
+      ? undefined
+      : normalize(query.path.startsWith('/') ? query.path : `/${query.path}`);
   return conn.read(() => {
     const store = new OplogStore(conn);
     if (!store.exists()) return [];
@@ -108,7 +113,12 @@ export function diffFrom(vfs: Vfs, other: string, options: DiffOptions, busyTime
   return withOther(other, busyTimeoutMs, (before) => diffDatabases({ vfs: before }, { vfs }, options));
 }
 
-export function restoreFrom(vfs: AuditedVfs, snapshot: string, paths: readonly string[], busyTimeoutMs?: number): RestoreResult {
+export function restoreFrom(
+  vfs: AuditedVfs,
+  snapshot: string,
+  paths: readonly string[],
+  busyTimeoutMs?: number,
+): RestoreResult {
   paths.forEach((p, i) => assertString(p, `paths[${i}]`));
   return withOther(snapshot, busyTimeoutMs, (snap) => restoreSnapshot(vfs, snap, resolve(snapshot), paths));
 }

@@ -46,7 +46,21 @@ function rowToInode(r: InodeRow): InodeRecord {
   };
 }
 
-const INODE_COLUMNS = ['ino', 'mode', 'nlink', 'uid', 'gid', 'size', 'atime', 'mtime', 'ctime', 'rdev', 'atime_nsec', 'mtime_nsec', 'ctime_nsec'];
+const INODE_COLUMNS = [
+  'ino',
+  'mode',
+  'nlink',
+  'uid',
+  'gid',
+  'size',
+  'atime',
+  'mtime',
+  'ctime',
+  'rdev',
+  'atime_nsec',
+  'mtime_nsec',
+  'ctime_nsec',
+];
 
 /** One schema object as sqlite_master lists it. */
 export interface SchemaObject {
@@ -77,12 +91,16 @@ export class HistoryStore {
   }
 
   inode(ino: number): InodeRecord | undefined {
-    const row = this.#conn.prepare<InodeRow>(`SELECT ${INODE_COLUMNS.join(', ')} FROM fs_inode WHERE ino = ?`).get(ino);
+    const row = this.#conn
+      .prepare<InodeRow>(`SELECT ${INODE_COLUMNS.join(', ')} FROM fs_inode WHERE ino = ?`)
+      .get(ino);
     return row ? rowToInode(row) : undefined;
   }
 
   symlinks(): Map<number, string> {
-    const rows = this.#conn.prepare<{ ino: number; target: string }>('SELECT ino, target FROM fs_symlink').all();
+    const rows = this.#conn
+      .prepare<{ ino: number; target: string }>('SELECT ino, target FROM fs_symlink')
+      .all();
     return new Map(rows.map((r) => [r.ino, r.target]));
   }
 
@@ -112,7 +130,12 @@ export class HistoryStore {
    * Up to `limit` rows with rowid above `after`, in rowid order, each as its rowid followed by
    * [type, exact value] for every column. `after` null reads the whole table (WITHOUT ROWID).
    */
-  page(table: string, columns: string[], after: number | null, limit: number): { rowid: number; values: TypedRow }[] {
+  page(
+    table: string,
+    columns: string[],
+    after: number | null,
+    limit: number,
+  ): { rowid: number; values: TypedRow }[] {
     const typed = columns
       .map((c, i) => {
         const q = quoteName(c);

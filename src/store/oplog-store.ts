@@ -143,8 +143,11 @@ export class OplogStore {
   /** Whether the database has the tables (a read-only open of a database older than schema 3 has not). */
   exists(): boolean {
     return (
-      this.#conn.prepare<{ one: number }>("SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'agentos_oplog'").get() !==
-      undefined
+      this.#conn
+        .prepare<{ one: number }>(
+          "SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'agentos_oplog'",
+        )
+        .get() !== undefined
     );
   }
 
@@ -159,7 +162,7 @@ export class OplogStore {
    * much CPU per row as one statement per row in turso 0.7 (13 against 23 µs, with 32 rows).
    */
   insert(records: readonly OpRecord[]): void {
-    for (let i = 0; i < records.length; ) {
+    for (let i = 0; i < records.length;) {
       const n = INSERT_SIZES.find((size) => size <= records.length - i)!;
       const params: SqlParam[] = [];
       for (const r of records.slice(i, i + n)) {
@@ -182,7 +185,9 @@ export class OplogStore {
     if (filter.pathPrefix !== undefined && filter.pathPrefix !== '/') {
       const p = filter.pathPrefix;
       // Range conditions keep the path index usable; '/' sorts just before '0'.
-      where.push('((o.path = ? OR (o.path >= ? AND o.path < ?)) OR (o.path2 = ? OR (o.path2 >= ? AND o.path2 < ?)))');
+      where.push(
+        '((o.path = ? OR (o.path >= ? AND o.path < ?)) OR (o.path2 = ? OR (o.path2 >= ? AND o.path2 < ?)))',
+      );
       params.push(p, `${p}/`, belowUpperBound(p), p, `${p}/`, belowUpperBound(p));
     }
     if (filter.ops !== undefined && filter.ops.length > 0) {
@@ -198,9 +203,15 @@ export class OplogStore {
       params.push(filter.limit);
       const newest = `SELECT o.id FROM agentos_oplog o${cond} ORDER BY o.time_ns DESC, o.id DESC LIMIT ?`;
       const sql = `${SELECT} WHERE o.id IN (${newest}) ORDER BY o.time_ns, o.id`;
-      return this.#conn.prepare<Row>(sql).all(...params).map(rowToOp);
+      return this.#conn
+        .prepare<Row>(sql)
+        .all(...params)
+        .map(rowToOp);
     }
-    return this.#conn.prepare<Row>(`${SELECT}${cond} ORDER BY o.time_ns, o.id`).all(...params).map(rowToOp);
+    return this.#conn
+      .prepare<Row>(`${SELECT}${cond} ORDER BY o.time_ns, o.id`)
+      .all(...params)
+      .map(rowToOp);
   }
 }
 
@@ -259,7 +270,8 @@ export class OplogBuffer {
 }
 
 /** Epoch nanoseconds from a monotonic clock anchored once to the wall clock. */
-const anchorNs = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6)) - process.hrtime.bigint();
+const anchorNs =
+  BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6)) - process.hrtime.bigint();
 export function nowNs(): bigint {
   return anchorNs + process.hrtime.bigint();
 }

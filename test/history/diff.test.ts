@@ -1,5 +1,6 @@
 /** agentos diff on a scripted set of changes: the listing, the patch and the JSON, exactly. */
 import { join } from 'node:path';
+import type { FileChange } from '../../src/index.js';
 import { useWorkspace } from '../helpers/sandbox.js';
 import { applyChanges, buildBase } from './fixtures.js';
 
@@ -117,18 +118,34 @@ test('diff lists exactly the scripted changes, with patches and as JSON', async 
     { key: 'b', change: 'deleted', before: 'x' },
     { key: 'd', change: 'added', after: true },
   ]);
-  const byPath = Object.fromEntries((json.files as { path: string }[]).map((f) => [f.path, f]));
+  const byPath = Object.fromEntries((json.files as FileChange[]).map((f) => [f.path, f]));
   expect(Object.keys(byPath)).toHaveLength(12);
   expect(byPath['/big.bin']).toEqual({
     path: '/big.bin',
     change: 'modified',
-    before: { type: 'file', mode: 0o644, uid: expect.any(Number), gid: expect.any(Number), size: 3 * 4096 + 100 },
-    after: { type: 'file', mode: 0o644, uid: expect.any(Number), gid: expect.any(Number), size: 3 * 4096 + 100 },
+    before: {
+      type: 'file',
+      mode: 0o644,
+      uid: expect.any(Number),
+      gid: expect.any(Number),
+      size: 3 * 4096 + 100,
+    },
+    after: {
+      type: 'file',
+      mode: 0o644,
+      uid: expect.any(Number),
+      gid: expect.any(Number),
+      size: 3 * 4096 + 100,
+    },
     content: { changedChunks: 1, chunks: 4, chunkSize: 4096 },
   });
   expect(byPath['/script.sh'].mode).toEqual({ before: 0o644, after: 0o755 });
   expect(byPath['/link'].target).toEqual({ before: 'keep.txt', after: 'notes.txt' });
-  expect(byPath['/typechange']).toMatchObject({ change: 'type-changed', before: { type: 'file' }, after: { type: 'directory' } });
+  expect(byPath['/typechange']).toMatchObject({
+    change: 'type-changed',
+    before: { type: 'file' },
+    after: { type: 'directory' },
+  });
   expect(byPath['/newdir']).toMatchObject({ change: 'added', after: { type: 'directory' } });
 
   // Two snapshots, neither of them the live database: A to B, and B to A reversed.

@@ -57,7 +57,13 @@ export async function describeTree(agent: AgentOS, dir = '/'): Promise<Record<st
   for (const name of await agent.fs.readdir(dir)) {
     const path = dir === '/' ? `/${name}` : `${dir}/${name}`;
     const st = await agent.fs.lstat(path);
-    const entry: Record<string, unknown> = { mode: st.mode, uid: st.uid, gid: st.gid, mtimeNs: st.mtimeNs, size: st.size };
+    const entry: Record<string, unknown> = {
+      mode: st.mode,
+      uid: st.uid,
+      gid: st.gid,
+      mtimeNs: st.mtimeNs,
+      size: st.size,
+    };
     if (st.isSymbolicLink()) entry.target = await agent.fs.readlink(path);
     else if (st.isFile()) entry.content = (await agent.fs.readFile(path)).toString('base64');
     out[path] = entry;

@@ -83,12 +83,21 @@ test('a run is a tool call, and its log is exactly what the program did', async 
     expect([...times].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(times);
     // (Tool-call times are Date.now() milliseconds; log times a monotonic clock: allow 2 ms.)
     expect(times[0]).toBeGreaterThanOrEqual(BigInt(Math.round(call.startedAt * 1000) - 2) * 1_000_000n);
-    expect(times[times.length - 1]).toBeLessThanOrEqual(BigInt(Math.round(call.completedAt! * 1000) + 2) * 1_000_000n);
+    expect(times[times.length - 1]).toBeLessThanOrEqual(
+      BigInt(Math.round(call.completedAt! * 1000) + 2) * 1_000_000n,
+    );
     expect(new Set(log.map((e) => e.run))).toEqual(new Set([call.id]));
     expect(log.find((e) => e.op === 'exec')!.pid).not.toBe(log.find((e) => e.op === 'mkdir')!.pid);
 
     // Filters.
-    expect((await agent.log({ path: '/d' })).map((e) => e.op)).toEqual(['mkdir', 'rename', 'chmod', 'symlink', 'write', 'unlink']);
+    expect((await agent.log({ path: '/d' })).map((e) => e.op)).toEqual([
+      'mkdir',
+      'rename',
+      'chmod',
+      'symlink',
+      'write',
+      'unlink',
+    ]);
     expect((await agent.log({ op: ['create'] })).map((e) => e.path)).toEqual(['/a.txt', '/s.sh', '/ran']);
     expect((await agent.log({ limit: 2 })).map((e) => e.path)).toEqual(['/ran', '/ran']);
     expect(await agent.log({ since: new Date(Date.now() + 60_000) })).toEqual([]);
@@ -99,8 +108,14 @@ test('a run is a tool call, and its log is exactly what the program did', async 
 
 test('--audit=all adds reads and stats; --audit=off logs nothing but still records the run', async () => {
   const w = workspace();
-  expect(w.run(['sh', '-c', 'echo hi > /agent/f; cat /agent/f; ls /agent > /dev/null'], { runOptions: ['--audit=all'] }).status).toBe(0);
-  expect(w.run(['sh', '-c', 'echo again > /agent/g; exit 3'], { runOptions: ['--audit', 'off'] }).status).toBe(3);
+  expect(
+    w.run(['sh', '-c', 'echo hi > /agent/f; cat /agent/f; ls /agent > /dev/null'], {
+      runOptions: ['--audit=all'],
+    }).status,
+  ).toBe(0);
+  expect(
+    w.run(['sh', '-c', 'echo again > /agent/g; exit 3'], { runOptions: ['--audit', 'off'] }).status,
+  ).toBe(3);
   const agent = w.open();
   try {
     const [off, all] = await agent.tools.list({ name: 'run' });
@@ -110,7 +125,13 @@ test('--audit=all adds reads and stats; --audit=off logs nothing but still recor
     expect(await agent.log({ run: off.id })).toEqual([]);
     expect(off.status).toBe('error');
     expect(off.error).toBe('exit status 3');
-    expect(off.result).toEqual({ exitCode: 3, audit: 'off', changes: { create: 1, write: 1 }, bytesWritten: 6, logged: 0 });
+    expect(off.result).toEqual({
+      exitCode: 3,
+      audit: 'off',
+      changes: { create: 1, write: 1 },
+      bytesWritten: 6,
+      logged: 0,
+    });
   } finally {
     await agent.close();
   }
@@ -128,8 +149,19 @@ test('agentos log and agentos tools list print runs and operations; --json parse
 
   const json = w.cli(['log', '--run', String(calls[0].id), '--json']);
   expect(json.status).toBe(0);
-  const entries = JSON.parse(json.stdout) as { op: string; path: string; time: string; timeNs: string; argv: string[] }[];
-  expect(entries.map((e) => `${e.op} ${e.path}`)).toEqual(['mkdir /x', 'create /x/one', 'write /x/one', 'unlink /x/one']);
+  const entries = JSON.parse(json.stdout) as {
+    op: string;
+    path: string;
+    time: string;
+    timeNs: string;
+    argv: string[];
+  }[];
+  expect(entries.map((e) => `${e.op} ${e.path}`)).toEqual([
+    'mkdir /x',
+    'create /x/one',
+    'write /x/one',
+    'unlink /x/one',
+  ]);
   expect(entries[0].argv).toEqual(['mkdir', '/agent/x']);
   expect(entries[0].time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
   expect(BigInt(entries[0].timeNs) % 1_000_000_000n).toBe(BigInt(entries[0].time.slice(20, 29)));

@@ -54,7 +54,10 @@ test('with { audit: true } the SDK logs its changes, a FileHandle its writes onc
 test('a database of extension schema 2 gains the log tables when opened', async () => {
   const db = tmp().file('old.db');
   await (await AgentOS.open(db)).close();
-  sqlite3(db, "DROP TABLE agentos_oplog; DROP TABLE agentos_processes; UPDATE agentos_meta SET value = '2' WHERE key = 'schema_version';");
+  sqlite3(
+    db,
+    "DROP TABLE agentos_oplog; DROP TABLE agentos_processes; UPDATE agentos_meta SET value = '2' WHERE key = 'schema_version';",
+  );
   const readonly = new AgentOS(db, { readonly: true });
   try {
     expect(await readonly.log()).toEqual([]);
@@ -68,10 +71,12 @@ test('a database of extension schema 2 gains the log tables when opened', async 
   } finally {
     await agent.close();
   }
-  expect(sqlite3(db, "SELECT value FROM agentos_meta WHERE key = 'schema_version';").trim()).toBe(String(AGENTOS_SCHEMA_VERSION));
-  expect(sqlite3(db, "SELECT name FROM sqlite_master WHERE name LIKE 'agentos_idx_oplog%' ORDER BY name;").trim().split('\n')).toEqual([
-    'agentos_idx_oplog_call',
-    'agentos_idx_oplog_path',
-    'agentos_idx_oplog_time',
-  ]);
+  expect(sqlite3(db, "SELECT value FROM agentos_meta WHERE key = 'schema_version';").trim()).toBe(
+    String(AGENTOS_SCHEMA_VERSION),
+  );
+  expect(
+    sqlite3(db, "SELECT name FROM sqlite_master WHERE name LIKE 'agentos_idx_oplog%' ORDER BY name;")
+      .trim()
+      .split('\n'),
+  ).toEqual(['agentos_idx_oplog_call', 'agentos_idx_oplog_path', 'agentos_idx_oplog_time']);
 });

@@ -10,13 +10,23 @@ export default class Diff extends BaseCommand {
     "Lists the changes from A to B (default: the --db database), one per line in path order: A added, D deleted, M modified (content: how many chunks differ; mode, owner, symlink target), T type changed (a file became a directory...); then key-value changes (kv A, kv D, kv M). Directories end in '/'. Content is compared chunk by chunk, except for files with the same inode, size, mtime and ctime in both, which are the same version. --patch adds unified diffs of changed text files (git style: 'Binary files ... differ' for others). Both databases are opened read-only.";
 
   static override examples = [
-    { command: '<%= config.bin %> diff before.db', description: 'What changed in agent.db since the snapshot' },
-    { command: '<%= config.bin %> diff --patch before.db after.db', description: 'Between two snapshots, with text diffs' },
+    {
+      command: '<%= config.bin %> diff before.db',
+      description: 'What changed in agent.db since the snapshot',
+    },
+    {
+      command: '<%= config.bin %> diff --patch before.db after.db',
+      description: 'Between two snapshots, with text diffs',
+    },
     { command: '<%= config.bin %> diff before.db --json', description: 'As JSON' },
   ];
 
   static override args = {
-    a: Args.string({ ignoreStdin: true, description: 'The older database (e.g. a snapshot)', required: true }),
+    a: Args.string({
+      ignoreStdin: true,
+      description: 'The older database (e.g. a snapshot)',
+      required: true,
+    }),
     b: Args.string({ ignoreStdin: true, description: 'The newer database (default: --db)' }),
   };
 
@@ -44,7 +54,8 @@ export function describe(result: DiffResult): string[] {
     const details = detailsOf(f);
     return `${letter}  ${printable(shown(f))}${details ? `  ${printable(details)}` : ''}`;
   });
-  for (const k of result.kv) lines.push(`kv ${{ added: 'A', deleted: 'D', modified: 'M' }[k.change]}  ${printable(k.key)}`);
+  for (const k of result.kv)
+    lines.push(`kv ${{ added: 'A', deleted: 'D', modified: 'M' }[k.change]}  ${printable(k.key)}`);
   return lines;
 }
 
@@ -62,7 +73,9 @@ function detailsOf(f: FileChange): string {
   const parts: string[] = [];
   if (f.content) {
     const sizes = f.before!.size === f.after!.size ? '' : `, ${f.before!.size} -> ${f.after!.size} bytes`;
-    parts.push(`content: ${f.content.changedChunks} of ${Math.max(f.content.chunks, f.content.changedChunks)} chunks${sizes}`);
+    parts.push(
+      `content: ${f.content.changedChunks} of ${Math.max(f.content.chunks, f.content.changedChunks)} chunks${sizes}`,
+    );
   }
   if (f.mode) parts.push(`mode ${octalMode(f.mode.before)} -> ${octalMode(f.mode.after)}`);
   if (f.owner) parts.push(`owner ${owner(f.before!)} -> ${owner(f.after!)}`);

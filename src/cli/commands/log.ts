@@ -13,12 +13,19 @@ export default class Log extends BaseCommand {
   static override examples = [
     { command: '<%= config.bin %> log --run 3', description: 'Everything run 3 did' },
     { command: '<%= config.bin %> log --path /src --op unlink,rmdir', description: 'Deletions under /src' },
-    { command: '<%= config.bin %> log --op create --since 1h', description: 'Files created in the last hour' },
+    {
+      command: '<%= config.bin %> log --op create --since 1h',
+      description: 'Files created in the last hour',
+    },
     { command: '<%= config.bin %> log --limit 20 --json', description: 'The last 20 operations as JSON' },
   ];
 
   static override flags = {
-    run: Flags.integer({ description: 'Only operations of this run (its tool call id)', min: 1, helpValue: 'ID' }),
+    run: Flags.integer({
+      description: 'Only operations of this run (its tool call id)',
+      min: 1,
+      helpValue: 'ID',
+    }),
     path: Flags.string({ description: 'Only operations on this path or below it', helpValue: 'PREFIX' }),
     op: Flags.option({
       options: ALL_OPS,
@@ -27,11 +34,16 @@ export default class Log extends BaseCommand {
       description: 'Only these operations (comma-separated)',
     })(),
     since: Flags.custom<number>({
-      description: 'Only operations at or after: a duration back from now (30s, 15m, 2h, 7d, 1w), epoch seconds, or a date',
+      description:
+        'Only operations at or after: a duration back from now (30s, 15m, 2h, 7d, 1w), epoch seconds, or a date',
       helpValue: 'WHEN',
       parse: async (text) => parseSince(text),
     })(),
-    limit: Flags.integer({ description: 'At most this many operations (the newest)', min: 0, helpValue: 'N' }),
+    limit: Flags.integer({
+      description: 'At most this many operations (the newest)',
+      min: 0,
+      helpValue: 'N',
+    }),
   };
 
   static override enableJsonFlag = true;
@@ -49,7 +61,9 @@ export default class Log extends BaseCommand {
     if (flags.json) return this.printJson(entries.map((e) => ({ ...e, time: isoNanos(e.timeNs) })));
     if (entries.length === 0) return;
     const header = ['TIME', 'RUN', 'PID', 'COMMAND', 'OP', 'PATH', 'DETAIL'];
-    this.printLines(table([header, ...entries.map(row)], ['left', 'right', 'right', 'left', 'left', 'left', 'left']));
+    this.printLines(
+      table([header, ...entries.map(row)], ['left', 'right', 'right', 'left', 'left', 'left', 'left']),
+    );
   }
 }
 

@@ -10,14 +10,20 @@ export default class Restore extends BaseCommand {
 
   static override examples = [
     { command: '<%= config.bin %> restore before.db', description: 'The whole tree as it was' },
-    { command: '<%= config.bin %> restore before.db /src /notes.txt', description: 'Only /src and /notes.txt' },
+    {
+      command: '<%= config.bin %> restore before.db /src /notes.txt',
+      description: 'Only /src and /notes.txt',
+    },
   ];
 
   static override strict = false;
 
   static override args = {
     snapshot: Args.string({ ignoreStdin: true, description: 'The snapshot to restore from', required: true }),
-    path: Args.string({ ignoreStdin: true, description: 'Paths to restore (default: /); several may follow' }),
+    path: Args.string({
+      ignoreStdin: true,
+      description: 'Paths to restore (default: /); several may follow',
+    }),
   };
 
   static override enableJsonFlag = true;

@@ -11,7 +11,10 @@ export default class Snapshot extends BaseCommand {
 
   static override examples = [
     { command: '<%= config.bin %> snapshot before.db', description: 'Snapshot agent.db' },
-    { command: '<%= config.bin %> snapshot --db work.db --force nightly.db', description: 'Replace an older snapshot' },
+    {
+      command: '<%= config.bin %> snapshot --db work.db --force nightly.db',
+      description: 'Replace an older snapshot',
+    },
   ];
 
   static override args = {
@@ -39,6 +42,8 @@ export default class Snapshot extends BaseCommand {
     progress?.stop();
     if (flags.json) return this.printJson(result);
     const kib = (result.bytes / 1024).toFixed(0);
-    this.log(`Snapshot of ${printable(flags.db)} written to ${printable(args.out)}: ${result.tables} tables, ${result.rows} rows, ${kib} KiB in ${result.durationMs} ms`);
+    this.log(
+      `Snapshot of ${printable(flags.db)} written to ${printable(args.out)}: ${result.tables} tables, ${result.rows} rows, ${kib} KiB in ${result.durationMs} ms`,
+    );
   }
 }
