@@ -100,6 +100,12 @@ export async function pushAgent(ctx: SyncContext): Promise<PushResult> {
     const replica = await Replica.open({ path: replicaPath(ctx.dbPath, state), ...remote }, 'push');
     try {
       let head = await ensureGuard(replica, remote, state);
+      const unchanged = ctx.conn.read(() => agentGeneration(ctx.conn)) === state.syncedGeneration;
+      if (unchanged && !state.pendingPush) {
+        // Nothing committed since the last sync: no need to compare the whole database.
+        if ((head?.head ?? null) !== state.baseHead) throw behindError(remote);
+        return { url: remote.url, pushed: NOTHING };
+      }
       const { changes, generation } = await diffAgainstReplica(ctx.conn, replica);
       const staged = state.pendingRows ?? NOTHING;
       if (!state.pendingPush && (head?.head ?? null) !== state.baseHead) {
