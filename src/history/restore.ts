@@ -31,6 +31,7 @@ export interface RestoreResult {
 }
 
 const root: Caller = { cred: ROOT };
+const PATHS_PER_COMMIT = 256;
 
 /**
  * Restores `paths` (default: the whole tree) of the snapshot opened as `snapshot` into
@@ -129,6 +130,7 @@ class Restorer {
   /** Snapshot inode → the live path it was restored at, to restore hard links as links. */
   #linked = new Map<number, string>();
   #sinceFlush = 0;
+  #paths = 0;
   /** Parent directories created so that restored paths have a place. */
   readonly parents: string[] = [];
 
@@ -160,6 +162,7 @@ class Restorer {
     if (isDirectory(found.inode.mode)) this.#live.rmdir(path, root);
     else this.#live.unlink(path, root);
     this.#result.deleted.push(path);
+    this.#step();
   }
 
   restore(change: FileChange): void {
@@ -176,6 +179,7 @@ class Restorer {
       }
     }
     this.#result.restored.push(change.path);
+    this.#step();
   }
 
   /** Owner, permissions and times of the snapshot's node at `path`. */
@@ -243,6 +247,11 @@ class Restorer {
       final: { mtime: { sec: want.mtime, nsec: want.mtimeNsec } },
     });
     this.#count(chunks.reduce((n, c) => n + c.data.length, 0));
+  }
+
+  /** Commits every PATHS_PER_COMMIT paths, so other writers never wait long for the lock. */
+  #step(): void {
+    if (++this.#paths % PATHS_PER_COMMIT === 0) this.#live.conn.flush();
   }
 
   #count(bytes: number): void {
