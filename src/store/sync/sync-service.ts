@@ -143,7 +143,7 @@ export async function pushAgent(ctx: SyncContext): Promise<PushResult> {
         syncedGeneration: generation,
         lastPushAt: Date.now(),
       });
-      await replica.checkpoint();
+      await compact(replica);
       return { url: remote.url, pushed };
     } finally {
       await replica.close();
@@ -226,6 +226,21 @@ export async function diffAgainstReplica(conn: StoreConnection, replica: Replica
   const schema = await replica.schema();
   const digests = await replica.digests(schema, (name) => mine.tables.get(name)?.columns);
   return diffAgentToReplica(conn, { schema, digests });
+}
+
+/**
+ * After a push, fast-forward the replica to the server's own pages (nothing is pending, so this
+ * cannot merge): the engine then drops the change log it kept of the pushed rows, which
+ * otherwise grows with every push, and checkpoints its WAL. Best effort: a failure here only
+ * postpones the clean-up to the next sync.
+ */
+async function compact(replica: Replica): Promise<void> {
+  try {
+    await replica.pull('push');
+  } catch {
+    return;
+  }
+  await replica.checkpoint();
 }
 
 /** The guard must exist in the replica before a push can move the head; a remote set up by other tools lacks it. */
