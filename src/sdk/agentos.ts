@@ -13,6 +13,7 @@ import { prepareSynced } from '../store/sync/index.js';
 import { AgentOSError, fsError } from '../errors.js';
 import { checkRunOptions, commandArgv, DEFAULT_MOUNT, resolveCwd, runCommand, type RunOptions, type RunResult } from './run.js';
 import { normalize } from '../vfs/path.js';
+import { checkDatabase, type CheckReport } from '../vfs/check.js';
 import {
   diffFrom,
   queryLog,
@@ -178,6 +179,16 @@ export class AgentOS {
    */
   async log(query: LogQuery = {}): Promise<LogEntry[]> {
     return queryLog(this.#conn, query);
+  }
+
+  /**
+   * Checks the database: SQLite's integrity check and every consistency rule of the agent
+   * filesystem (entries, link counts, chunks against sizes, symlinks, extension rows, JSON of
+   * the key-value store and tool calls), in one snapshot. Reads only; safe while others write.
+   * @example const { ok, problems } = await agent.check(); for (const p of problems) console.log(p.kind, p.message);
+   */
+  async check(): Promise<CheckReport> {
+    return checkDatabase(this.#conn, this.#vfs.chunkSize);
   }
 
   /**

@@ -231,6 +231,7 @@ test('usage errors exit 2 with one line pointing at the help', () => {
 const COMMANDS = [
   'init',
   'sql',
+  'check',
   'fs cat',
   'fs export',
   'fs import',
