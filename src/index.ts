@@ -21,6 +21,7 @@ export type {
 } from './sdk/history.js';
 export { AgentOSError, type ErrnoCode } from './errors.js';
 export type { CheckProblem, CheckProblemKind, CheckReport } from './vfs/check.js';
+export type { QuotaUsage } from './vfs/quota.js';
 export type { QueryParam, QueryValue } from './sdk/query.js';
 export type { Credentials } from './vfs/permissions.js';
 export { constants } from './sdk/constants.js';

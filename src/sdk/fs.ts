@@ -23,6 +23,7 @@ import { MAX_TRANSACTION_BYTES, type Vfs } from '../vfs/vfs.js';
 import type { Caller } from '../vfs/context.js';
 import type { Credentials } from '../vfs/permissions.js';
 import type { TimeSpec } from '../vfs/attributes.js';
+import type { QuotaUsage } from '../vfs/quota.js';
 import { FileHandle } from './file-handle.js';
 import { Dirent, Stats } from './stats.js';
 import { parseFlags, type OpenFlags } from './flags.js';
@@ -340,7 +341,30 @@ export class AgentFs {
     return new FileHandle(this.#vfs, inode.ino, f, path, this.#caller);
   }
 
-  /** Filesystem usage in blocks of the chunk size. @example const { bavail, bsize } = await agent.fs.statfs(); */
+  /**
+   * The quota (`limit`, in bytes; null when there is none) and the bytes of file content stored
+   * now (`used`: the sum of the sizes of regular files).
+   * @example const { limit, used } = await agent.fs.quota();
+   */
+  async quota(): Promise<QuotaUsage> {
+    return this.#vfs.quota();
+  }
+
+  /**
+   * Limits the bytes regular files may hold together; a change that would pass it rejects with
+   * EDQUOT and changes nothing. null removes the limit. Content already over a new limit stays.
+   * @example await agent.fs.setQuota(1024 ** 3); // 1 GiB
+   */
+  async setQuota(limit: number | null): Promise<void> {
+    if (limit !== null) assertInteger(limit, 'limit', 1);
+    this.#vfs.setQuota(limit);
+  }
+
+  /**
+   * Filesystem usage in blocks of the chunk size: the host filesystem's, or the quota as the
+   * total size when there is one.
+   * @example const { bavail, bsize } = await agent.fs.statfs();
+   */
   async statfs(): Promise<StatfsResult> {
     const s = this.#vfs.statfs();
     return { bsize: s.blockSize, blocks: s.blocks, bfree: s.blocksFree, bavail: s.blocksAvailable, files: s.files, ffree: s.filesFree };

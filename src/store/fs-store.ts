@@ -3,6 +3,10 @@
  * class, so the engine (and its quirks) stay in the store layer.
  */
 import type { StoreConnection } from './connection.js';
+import { AgentOSError } from '../errors.js';
+
+/** The agentos_meta key holding the quota: the most bytes regular files may hold together. */
+export const MAX_SIZE_KEY = 'max_size';
 
 /** One row of fs_inode, camelCased. Times are seconds plus nanoseconds, as the spec stores them. */
 export interface InodeRecord {
@@ -235,6 +239,34 @@ export class FsStore {
       .prepare<{ inodes: number; bytes: number | null }>('SELECT COUNT(*) AS inodes, SUM(size) AS bytes FROM fs_inode')
       .get();
     return { inodes: row?.inodes ?? 0, bytes: row?.bytes ?? 0 };
+  }
+
+  /** Sum of the sizes of regular files: the stored content, which the quota limits. */
+  fileBytes(): number {
+    return (
+      this.conn
+        .prepare<{ bytes: number | null }>(`SELECT SUM(size) AS bytes FROM fs_inode WHERE (mode & ${0o170000}) = ${0o100000}`)
+        .get()?.bytes ?? 0
+    );
+  }
+
+  /** The quota (agentos_meta.max_size) in bytes; null when there is none (or no agentos_meta, read-only). */
+  maxSize(): number | null {
+    const meta = this.conn.prepare<{ one: number }>("SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'agentos_meta'").get();
+    if (!meta) return null;
+    const value = this.conn.prepare<{ value: string }>(`SELECT value FROM agentos_meta WHERE key = '${MAX_SIZE_KEY}'`).get()?.value;
+    if (value === undefined) return null;
+    const limit = Number(value);
+    // A value no AgentOS wrote (hand-edited) must not silently mean "no limit" or "nothing fits".
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(limit)) {
+      throw new AgentOSError('EINVAL', { syscall: 'quota', path: this.conn.path, message: `invalid max_size '${value}' in agentos_meta` });
+    }
+    return limit;
+  }
+
+  setMaxSize(limit: number | null): void {
+    if (limit === null) this.conn.prepare(`DELETE FROM agentos_meta WHERE key = '${MAX_SIZE_KEY}'`).run();
+    else this.conn.prepare(`INSERT OR REPLACE INTO agentos_meta (key, value) VALUES ('${MAX_SIZE_KEY}', ?)`).run(String(limit));
   }
 
   configValue(key: string): string | undefined {

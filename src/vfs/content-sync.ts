@@ -19,6 +19,7 @@ export interface ContentUpdate {
 export function applyContent(ctx: VfsContext, ino: number, update: ContentUpdate): Readonly<InodeRecord> | undefined {
   const inode = ctx.inodes.get(ino);
   if (!inode) return undefined;
+  ctx.quota.require(update.size - inode.size, 'write');
   for (const chunk of update.chunks) ctx.store.writeChunk(ino, chunk.index, chunk.data);
   if (update.final) ctx.store.deleteChunksFrom(ino, Math.ceil(update.size / ctx.chunkSize));
   const t = now();

@@ -33,6 +33,7 @@ export function writeRange(ctx: VfsContext, inode: Readonly<InodeRecord>, offset
   const end = offset + data.length;
   if (end > MAX_FILE_SIZE) throw fsError('EFBIG', 'write');
   if (data.length === 0) return inode;
+  ctx.quota.require(end - inode.size, 'write');
   requireSpace(ctx.conn.filePath, end - inode.size, 'write');
   let current = inode;
   if (offset > current.size) current = growWithZeros(ctx, current, offset);
@@ -63,6 +64,7 @@ export function writeRange(ctx: VfsContext, inode: Readonly<InodeRecord>, offset
 /** Sets the size: shrinking drops and shortens chunks, growing appends zeros. */
 export function truncateTo(ctx: VfsContext, inode: Readonly<InodeRecord>, size: number): Readonly<InodeRecord> {
   if (size > MAX_FILE_SIZE) throw fsError('EFBIG', 'truncate');
+  ctx.quota.require(size - inode.size, 'truncate');
   requireSpace(ctx.conn.filePath, size - inode.size, 'truncate');
   let current = inode;
   if (size > current.size) current = growWithZeros(ctx, current, size);

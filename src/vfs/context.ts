@@ -6,6 +6,7 @@
 import type { StoreConnection } from '../store/connection.js';
 import type { FsStore, InodeRecord } from '../store/fs-store.js';
 import type { InodeTable } from './inode-table.js';
+import type { Quota } from './quota.js';
 import type { PathWalker, WalkResult } from './path-walk.js';
 import { inGroup, type Credentials } from './permissions.js';
 import { now, type Timestamp } from './clock.js';
@@ -48,6 +49,8 @@ export interface VfsContext {
   walker: PathWalker;
   chunkSize: number;
   open: OpenCounts;
+  /** The limit on stored content (EDQUOT), if the database has one. */
+  quota: Quota;
   /** O_TMPFILE inodes (opened without O_EXCL) that may still get their first name. */
   linkable: Set<number>;
 }

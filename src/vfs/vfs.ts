@@ -35,6 +35,7 @@ import { getXattr, listXattrs, removeXattr, setXattr } from './xattr.js';
 import { XattrStore } from '../store/xattr-store.js';
 import { MAX_FILE_SIZE, O_CREAT, O_TMPFILE, O_TRUNC, isDirectory } from './constants.js';
 import { requireSpace } from './space.js';
+import { Quota, type QuotaUsage } from './quota.js';
 
 /** Writes larger than this are split into several transactions: one huge transaction costs ~2.5x its size in RSS. */
 export const MAX_TRANSACTION_BYTES = 8 * 1024 * 1024;
@@ -63,7 +64,16 @@ export class Vfs {
     this.conn = conn;
     this.chunkSize = chunkSize;
     this.#xattrs = new XattrStore(conn);
-    this.#ctx = { conn, store, inodes, walker: new PathWalker(inodes, mount), chunkSize, open: new OpenCounts(), linkable: new Set() };
+    this.#ctx = {
+      conn,
+      store,
+      inodes,
+      walker: new PathWalker(inodes, mount),
+      chunkSize,
+      open: new OpenCounts(),
+      quota: new Quota(store, inodes),
+      linkable: new Set(),
+    };
     if (!conn.readonly && conn.read(() => store.listOrphans().length > 0)) conn.write(() => removeDeadOrphans(store));
     conn.onClose(() => this.#deleteOpenOrphans());
   }
@@ -259,7 +269,12 @@ export class Vfs {
   write(ino: number, offset: number, data: Buffer): Readonly<InodeRecord> {
     checkOffset(offset, data.length);
     if (this.conn.inTransaction) return this.conn.write(() => writeRange(this.#ctx, this.#require(ino, 'write'), offset, data));
-    let inode = this.conn.read(() => this.#require(ino, 'write'));
+    let inode = this.conn.read(() => {
+      const current = this.#require(ino, 'write');
+      // The whole write, before its first piece commits (each piece checks again).
+      if (data.length > 0) this.#ctx.quota.require(offset + data.length - current.size, 'write');
+      return current;
+    });
     if (data.length === 0) return inode;
     requireSpace(this.conn.filePath, offset + data.length - inode.size, 'write');
     if (offset > inode.size + MAX_TRANSACTION_BYTES) inode = this.#truncateBounded(ino, offset, undefined, '', false);
@@ -321,15 +336,45 @@ export class Vfs {
     });
   }
 
+  /**
+   * The quota and the content stored now, cheaply (counted once, then kept up to date), for
+   * callers that check before they write (the sandbox's write-back).
+   */
+  quota(): QuotaUsage {
+    return this.conn.read(() => this.#ctx.quota.usage());
+  }
+
+  /** Sets the quota in bytes (null: none). Content already over it stays; it can only shrink. */
+  setQuota(limit: number | null): void {
+    this.conn.write(() => this.#ctx.quota.set(limit));
+  }
+
+  /**
+   * statfs(2) in blocks of the chunk size: the host filesystem holding the database, or with a
+   * quota, the quota as the total size (free space is then the smaller of the two).
+   */
   statfs(): StatfsResult {
-    const usage = this.conn.read(() => this.#ctx.store.usage());
+    const { usage, quota } = this.conn.read(() => ({
+      usage: this.#ctx.store.usage(),
+      // Without a quota, skip counting the bytes: programs may call statfs often.
+      quota: this.#ctx.quota.limit() === null ? null : this.#ctx.quota.usage(),
+    }));
     const host = statfsSync(dirname(this.conn.filePath));
     const scale = host.bsize / this.chunkSize;
+    let blocks = Math.floor(host.blocks * scale);
+    let blocksFree = Math.floor(host.bfree * scale);
+    let blocksAvailable = Math.floor(host.bavail * scale);
+    if (quota !== null && quota.limit !== null) {
+      const left = Math.floor(Math.max(0, quota.limit - quota.used) / this.chunkSize);
+      blocks = Math.ceil(quota.limit / this.chunkSize);
+      blocksFree = Math.min(blocksFree, left);
+      blocksAvailable = Math.min(blocksAvailable, left);
+    }
     return {
       blockSize: this.chunkSize,
-      blocks: Math.floor(host.blocks * scale),
-      blocksFree: Math.floor(host.bfree * scale),
-      blocksAvailable: Math.floor(host.bavail * scale),
+      blocks,
+      blocksFree,
+      blocksAvailable,
       files: usage.inodes + Math.max(0, host.ffree),
       filesFree: Math.max(0, host.ffree),
       nameMax: 255,
@@ -349,7 +394,11 @@ export class Vfs {
     const bounded = !this.conn.inTransaction;
     if (bounded) {
       // Refuse hopeless growth before the first step commits anything.
-      const current = this.conn.read(() => this.#require(ino, 'truncate', path));
+      const current = this.conn.read(() => {
+        const found = this.#require(ino, 'truncate', path);
+        this.#ctx.quota.require(size - found.size, 'truncate', path);
+        return found;
+      });
       requireSpace(this.conn.filePath, size - current.size, 'truncate', path);
     }
     let inode: Readonly<InodeRecord>;

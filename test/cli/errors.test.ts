@@ -233,6 +233,7 @@ const COMMANDS = [
   'sql',
   'check',
   'fs cat',
+  'fs df',
   'fs export',
   'fs import',
   'fs ls',

@@ -3,6 +3,7 @@ import { Args, Flags } from '@oclif/core';
 import { AgentOS, AgentOSError } from '../../index.js';
 import { BaseCommand } from '../base-command.js';
 import { attachToRemote, removeSyncDir } from '../../store/sync/index.js';
+import { parseSize } from '../size.js';
 
 /** The database file and the files SQLite and turso keep beside it. */
 const DATABASE_SUFFIXES = ['', '-wal', '-shm', '-tshm'];
@@ -20,6 +21,10 @@ export default class Init extends BaseCommand {
       command: '<%= config.bin %> init --force',
       description: 'Replace an existing agent.db with an empty one',
     },
+    {
+      command: '<%= config.bin %> init --max-size 500M',
+      description: 'Limit the content of files to 500 MiB in all (writes beyond fail with EDQUOT)',
+    },
   ];
 
   static override args = {
@@ -34,6 +39,13 @@ export default class Init extends BaseCommand {
       char: 'f',
       description: 'Replace an existing file, removing it and its -wal, -shm and -tshm companions',
     }),
+    'max-size': Flags.custom<number>({
+      description:
+        'Quota: the most bytes all files may hold together (1048576, 512K, 100M, 2G, 1GiB, 1GB); writes beyond it fail with EDQUOT',
+      helpValue: 'BYTES',
+      exclusive: ['sync-url'],
+      parse: async (text) => parseSize(text),
+    })(),
     'sync-url': Flags.string({
       description: 'Sync with this (empty) Turso sync server database: create, then push (see agentos sync)',
       helpValue: 'URL',
@@ -66,7 +78,11 @@ export default class Init extends BaseCommand {
       return;
     }
     const agent = new AgentOS(path, { create: true, busyTimeoutMs: flags['busy-timeout'] });
-    await agent.close();
+    try {
+      if (flags['max-size'] !== undefined) await agent.fs.setQuota(flags['max-size']);
+    } finally {
+      await agent.close();
+    }
     this.log(`Created agent filesystem: ${path}`);
   }
 }
