@@ -18,6 +18,8 @@ export default class Restore extends BaseCommand {
 
   static override strict = false;
 
+  static override usage = '<%= command.id %> SNAPSHOT [PATH...] [--json]';
+
   static override args = {
     snapshot: Args.string({ ignoreStdin: true, description: 'The snapshot to restore from', required: true }),
     path: Args.string({
