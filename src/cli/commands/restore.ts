@@ -6,7 +6,7 @@ export default class Restore extends BaseCommand {
   static override summary = 'Bring files (or the whole tree) back from a snapshot.';
 
   static override description =
-    "Under each PATH (default: /, everything), the agent filesystem becomes what it is in SNAPSHOT: files the snapshot has are recreated or changed back (content, only the chunks that differ; symlink targets, permissions, owner and times), files it does not have are deleted, and missing parent directories are recreated. A PATH the snapshot does not have is an error (ENOENT). Key-value entries are not touched. The restore is recorded as a tool call named 'restore', and every change it makes is in the operation log (agentos log --run ID).";
+    "Under each PATH (default: /, everything), the agent filesystem becomes what it is in SNAPSHOT: files the snapshot has are recreated or changed back (content, only the chunks that differ; symlink targets, permissions, owner and times), files it does not have are deleted, and missing parent directories are recreated. A PATH the snapshot does not have is an error (ENOENT). Key-value entries and extended attributes are not touched. The restore is recorded as a tool call named 'restore', and every change it makes is in the operation log (agentos log --run ID).";
 
   static override examples = [
     { command: '<%= config.bin %> restore before.db', description: 'The whole tree as it was' },
