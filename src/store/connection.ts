@@ -7,7 +7,7 @@ import { existsSync, openSync, readSync, closeSync, fsyncSync, statSync } from '
 import { resolve as resolvePath } from 'node:path';
 import { Database } from '@tursodatabase/database/compat';
 import { AgentOSError } from '../errors.js';
-import { translateEngineError, isLockingConflict } from './engine-errors.js';
+import { translateEngineError, isLockingConflict, isStorageFailure } from './engine-errors.js';
 import { removeStaleCoordinationFile, describeForeignLock, isHeldByLiveProcess, CommitCounter } from './coordination.js';
 
 export type SqlParam = string | number | bigint | null;
@@ -122,6 +122,9 @@ export class StoreConnection {
   #lazyRead = false;
   #onCommit: (() => void)[] = [];
   #onClose: (() => void)[] = [];
+  readonly #busyTimeoutMs: number;
+  /** The engine failed to write the file (disk full, I/O error): its connection must be replaced. */
+  #engineFailed = false;
 
   /**
    * The file did not exist before this open, or another AgentOS process is creating it right
@@ -130,12 +133,13 @@ export class StoreConnection {
    */
   readonly fresh: boolean;
 
-  private constructor(path: string, db: Database, readonly: boolean, fresh: boolean) {
+  private constructor(path: string, db: Database, readonly: boolean, fresh: boolean, busyTimeoutMs: number) {
     this.path = path;
     this.filePath = resolvePath(path);
     this.#db = db;
     this.readonly = readonly;
     this.fresh = fresh;
+    this.#busyTimeoutMs = busyTimeoutMs;
   }
 
   /** Opens (and with `create`, creates) a database file shared with other AgentOS processes. */
@@ -146,14 +150,12 @@ export class StoreConnection {
     const fresh = found === 'missing' || (found === 'empty' && isHeldByLiveProcess(path));
     removeStaleCoordinationFile(path);
     const db = openEngine(path, options.readonly ?? false, busyTimeoutMs);
-    const conn = new StoreConnection(path, db, options.readonly ?? false, fresh);
-    if (!conn.readonly) {
-      try {
-        conn.#db.exec('PRAGMA synchronous = NORMAL');
-      } catch (e) {
-        db.close();
-        throw translateEngineError(e, path, 'open');
-      }
+    const conn = new StoreConnection(path, db, options.readonly ?? false, fresh, busyTimeoutMs);
+    try {
+      conn.#configureEngine();
+    } catch (e) {
+      db.close();
+      throw translateEngineError(e, path, 'open');
     }
     conn.#commitCounter = CommitCounter.open(path);
     openConnections.add(conn);
@@ -228,7 +230,7 @@ export class StoreConnection {
       if (this.#readBegun) this.#commit();
       return result;
     } catch (e) {
-      if (this.#readBegun) this.#abort();
+      if (this.#readBegun || this.#engineFailed) this.#abort();
       throw e;
     } finally {
       this.#lazyRead = false;
@@ -351,7 +353,38 @@ export class StoreConnection {
 
   engineError(e: unknown): AgentOSError {
     if (this.#closed) return new AgentOSError('EBADF', { syscall: 'query', path: this.path, message: 'database is closed' });
+    if (isStorageFailure(e)) this.#engineFailed = true;
     return translateEngineError(e, this.path, 'query');
+  }
+
+  #configureEngine(): void {
+    if (!this.readonly) this.#db.exec('PRAGMA synchronous = NORMAL');
+  }
+
+  /**
+   * After a write to the file fails (disk full, a file size limit, an I/O error), turso 0.7
+   * keeps the failed transaction's pages in the connection: they stay visible to it, and every
+   * later commit, even of a read, tries to write them again and fails. So the connection is
+   * replaced by a fresh one, which sees exactly what was committed; the caches go with it.
+   * If the file cannot even be opened again, this connection is closed (later calls: EBADF).
+   */
+  #replaceEngine(): void {
+    this.#engineFailed = false;
+    this.#statements.clear();
+    this.#control.clear();
+    try {
+      this.#db.close();
+    } catch {
+      // Closing what failed; the new connection is what matters.
+    }
+    try {
+      this.#db = openEngine(this.path, this.readonly, this.#busyTimeoutMs);
+      this.#configureEngine();
+    } catch {
+      this.#closed = true;
+      openConnections.delete(this);
+    }
+    this.#seenCommits = undefined;
   }
 
   #joined<T>(fn: () => T): T {
@@ -382,7 +415,8 @@ export class StoreConnection {
   /** Undoes the failed operation only, or the whole batch when no savepoint covers it. */
   #rollbackScope(): void {
     try {
-      if (!this.#savepointOpen) throw new Error('no savepoint');
+      // After a failed write to the file, nothing of the transaction can be trusted.
+      if (!this.#savepointOpen || this.#engineFailed) throw new Error('no savepoint');
       this.#rawExec('ROLLBACK TO op');
       this.#rawExec('RELEASE op');
     } catch {
@@ -440,7 +474,9 @@ export class StoreConnection {
     } catch {
       // No transaction left to roll back.
     }
-    if (wasDirty) this.#notifyExternalChange();
+    const replaced = this.#engineFailed;
+    if (replaced) this.#replaceEngine();
+    if (wasDirty || replaced) this.#notifyExternalChange();
   }
 
   /** Drops caches if another process committed; a pread of turso's commit counter usually suffices. */

@@ -19,7 +19,21 @@ const RULES: Rule[] = [
     code: 'EIO',
     message: 'database file is corrupt or is not an SQLite database',
   },
-  { pattern: /no space left|disk full|database or disk is full|ENOSPC/i, code: 'ENOSPC', message: 'disk full' },
+  // The disk is full: turso names the I/O error by its kind ("I/O error (pwrite): no storage space").
+  {
+    pattern: /no storage space|no space left|disk full|database (or disk )?is full|ENOSPC/i,
+    code: 'ENOSPC',
+    message: 'no space left on device for the database',
+  },
+  // EFBIG: the database (or its WAL) reached a file size limit (RLIMIT_FSIZE, the filesystem's
+  // largest file); the program gets SIGXFSZ unless it ignores it. To the agent filesystem that
+  // is a full device.
+  {
+    pattern: /file too large|EFBIG/i,
+    code: 'ENOSPC',
+    message: 'the database file cannot grow: a file size limit was reached',
+  },
+  { pattern: /quota exceeded|EDQUOT/i, code: 'EDQUOT', message: 'disk quota exceeded where the database is' },
   { pattern: /read-?only/i, code: 'EROFS', message: 'database is read-only' },
   { pattern: /permission denied|EACCES/i, code: 'EACCES', message: 'permission denied' },
   { pattern: /entity not found|No such file/i, code: 'ENOENT', message: 'database file not found' },
@@ -59,7 +73,18 @@ export function cleanEngineMessage(text: string): string {
   return text
     .replace(/^(step failed|prepare failed|failed to open database [^:]*):\s*/i, '')
     .replace(/^(Runtime error|Parse error|I\/O error|Locking error):\s*/i, '')
+    .replace(/^I\/O error \(\w+\):\s*/i, '')
     .trim();
+}
+
+/**
+ * Whether the engine failed to write or read the file itself (disk full, a file size limit, a
+ * quota, an I/O error), as opposed to refusing a statement (constraints, triggers, locks).
+ */
+export function isStorageFailure(error: unknown): boolean {
+  return /I\/O error|no storage space|no space left|file too large|quota exceeded|database (or disk )?is full/i.test(
+    engineMessage(error),
+  );
 }
 
 export function isUniqueViolation(error: unknown): boolean {
