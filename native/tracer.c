@@ -51,6 +51,18 @@ static void remove_task(struct tracer *t, pid_t pid) {
     }
 }
 
+/*
+ * Forgets tasks that no longer exist. waitpid reports tasks in any order: a new child can be
+ * seen starting and exiting before its parent's fork event names it, which would otherwise
+ * leave the run waiting forever for a task already gone.
+ */
+static void forget_vanished(struct tracer *t) {
+    for (size_t i = 0; i < t->task_count;) {
+        if (kill(t->tasks[i], 0) < 0 && errno == ESRCH) t->tasks[i] = t->tasks[--t->task_count];
+        else i++;
+    }
+}
+
 static void signal_all(struct tracer *t, int sig) {
     for (size_t i = 0; i < t->task_count; i++) kill(t->tasks[i], sig);
 }
@@ -227,7 +239,9 @@ static void handle_stop(struct tracer *t, pid_t pid, int status) {
     case PTRACE_EVENT_VFORK:
     case PTRACE_EVENT_CLONE: {
         unsigned long child;
-        if (ptrace(PTRACE_GETEVENTMSG, pid, 0, &child) == 0) add_task(t, (pid_t)child);
+        /* Only if it still exists: its exit may already have been reaped (see forget_vanished). */
+        if (ptrace(PTRACE_GETEVENTMSG, pid, 0, &child) == 0 && (kill((pid_t)child, 0) == 0 || errno != ESRCH))
+            add_task(t, (pid_t)child);
         ptrace(PTRACE_CONT, pid, 0, 0);
         return;
     }
@@ -294,6 +308,7 @@ int tracer_run(struct tracer *t, int signal_fd) {
     int64_t kill_at = -1;
     int killed = 0;
     for (;;) {
+        if (t->main_done) forget_vanished(t);
         if (t->main_done && t->task_count == 0) break;
         if (t->main_done && t->task_count > 0 && !t->options.wait_for_descendants && kill_at < 0) {
             /* Descendants outlived the command: ask them to end, then insist. */

@@ -68,3 +68,11 @@ test('pipelines, subshells, background jobs and xargs -P4', () => {
   expect(r.stderr).toBe('');
   expect(r.stdout).toBe('40\nS\n/agent\noutside\nbg1\nbg2\nbg3\n');
 });
+
+test('a storm of short-lived children ends with the run (their exits may be seen before their fork events)', () => {
+  const w = workspace();
+  const r = w.run(['bash', '-c', 'for i in $(seq 300); do (exit 0) & /bin/true & done; wait; echo storm-done']);
+  expect(r.stderr).toBe('');
+  expect(r.stdout).toBe('storm-done\n');
+  expect(r.status).toBe(0);
+});
