@@ -14,7 +14,10 @@
         "native/channel.c",
         "native/child-memory.c",
         "native/syscall-table.c",
-        "native/chunk-hash.c"
+        "native/chunk-hash.c",
+        "native/host-ops.c",
+        "native/landlock.c",
+        "native/attr-guard.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"]
@@ -29,7 +32,9 @@
         "native/classify.c",
         "native/channel.c",
         "native/child-memory.c",
-        "native/syscall-table.c"
+        "native/syscall-table.c",
+        "native/landlock.c",
+        "native/capabilities.c"
       ]
     }
   ]

@@ -14,8 +14,12 @@ extern "C" {
 #include "channel.h"
 #include "child-memory.h"
 #include "chunk-hash.h"
+#include "host-ops.h"
+#include "landlock.h"
 #include "supervisor.h"
 }
+
+#include <vector>
 
 namespace {
 
@@ -53,6 +57,8 @@ class Supervisor : public Napi::ObjectWrap<Supervisor> {
                            InstanceMethod("idValid", &Supervisor::IdValid),
                            InstanceMethod("markVirtualBases", &Supervisor::MarkVirtualBases),
                            InstanceMethod("addHostLink", &Supervisor::AddHostLink),
+                           InstanceMethod("guardAttributes", &Supervisor::GuardAttributes),
+                           InstanceMethod("attributeOnHost", &Supervisor::AttributeOnHost),
                            InstanceMethod("traceReply", &Supervisor::TraceReply),
                            InstanceMethod("sendSignal", &Supervisor::SendSignal),
                            InstanceMethod("stats", &Supervisor::Stats),
@@ -213,6 +219,30 @@ class Supervisor : public Napi::ObjectWrap<Supervisor> {
     return env.Undefined();
   }
 
+  // guardAttributes(writable[]): from now on host attribute changes are checked (attr-guard.h).
+  Napi::Value GuardAttributes(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    Napi::Array list = info[0].As<Napi::Array>();
+    std::vector<std::string> paths;
+    std::vector<const char *> pointers;
+    for (uint32_t i = 0; i < list.Length(); i++) paths.push_back(list.Get(i).As<Napi::String>());
+    for (const std::string &p : paths) pointers.push_back(p.c_str());
+    int rc = attr_guard_set_writable(&sup_.guard, pointers.data(), pointers.size());
+    if (rc < 0) ErrnoError(env, -rc, "attr_guard_set_writable").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+
+  // attributeOnHost(hostPath): performs the current attribute call on a host path the handler
+  // resolved, under the host policy. Returns 0 or -errno.
+  Napi::Value AttributeOnHost(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    std::string path = info[0].As<Napi::String>();
+    if (!sup_.syscall.info || !attr_guard_covers(sup_.syscall.info->nr)) return Napi::Number::New(env, -ENOTSUP);
+    return Napi::Number::New(env, attr_guard_perform(&sup_.guard, &sup_.syscall, path.c_str()));
+  }
+
   // traceReply(requestId, errno, strings[]): strings[0] is the new path, the rest replace argv[0].
   Napi::Value TraceReply(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
@@ -251,6 +281,8 @@ class Supervisor : public Napi::ObjectWrap<Supervisor> {
     Napi::Object o = Napi::Object::New(env);
     o.Set("notifications", Napi::Number::New(env, static_cast<double>(sup_.stats.notifications)));
     o.Set("continued", Napi::Number::New(env, static_cast<double>(sup_.stats.continued)));
+    o.Set("hidden", Napi::Number::New(env, static_cast<double>(sup_.stats.hidden)));
+    o.Set("guarded", Napi::Number::New(env, static_cast<double>(sup_.stats.guarded)));
     o.Set("handled", Napi::Number::New(env, static_cast<double>(sup_.stats.handled)));
     o.Set("syncWakeup", Napi::Boolean::New(env, sup_.sync_wakeup != 0));
     return o;
@@ -365,6 +397,65 @@ Napi::Value Futimens(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
+// The thread that performs host calls for sandboxed programs under their host policy.
+class HostOps : public Napi::ObjectWrap<HostOps> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "HostOps",
+                       {InstanceMethod("call", &HostOps::Call), InstanceMethod("close", &HostOps::Close)});
+  }
+
+  // new HostOps(writable: string[] | null, isolateAbstractSockets): null means unrestricted.
+  explicit HostOps(const Napi::CallbackInfo &info) : Napi::ObjectWrap<HostOps>(info) {
+    Napi::Env env = info.Env();
+    std::vector<std::string> paths;
+    std::vector<const char *> pointers;
+    bool restricted = info[0].IsArray();
+    if (restricted) {
+      Napi::Array list = info[0].As<Napi::Array>();
+      for (uint32_t i = 0; i < list.Length(); i++) paths.push_back(list.Get(i).As<Napi::String>());
+      for (const std::string &p : paths) pointers.push_back(p.c_str());
+    }
+    struct host_policy policy = {pointers.data(), pointers.size(), info[1].ToBoolean().Value() ? 1 : 0};
+    char err[512] = "";
+    ops_ = host_ops_start(restricted ? &policy : nullptr, err, sizeof err);
+    if (!ops_) Napi::Error::New(env, err).ThrowAsJavaScriptException();
+  }
+
+  ~HostOps() override { host_ops_stop(ops_); }
+
+ private:
+  // call(nr, args): numbers, bigints, or Buffers (passed by address, which stays valid as the
+  // call is synchronous). Returns the result or -errno.
+  Napi::Value Call(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (!ops_) {
+      Napi::Error::New(env, "host operations thread is closed").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    long nr = info[0].As<Napi::Number>().Int64Value();
+    Napi::Array list = info[1].As<Napi::Array>();
+    long args[6] = {0, 0, 0, 0, 0, 0};
+    for (uint32_t i = 0; i < list.Length() && i < 6; i++) {
+      Napi::Value v = list.Get(i);
+      if (v.IsBuffer()) args[i] = reinterpret_cast<long>(v.As<Napi::Buffer<char>>().Data());
+      else args[i] = static_cast<long>(ToU64(v));
+    }
+    return Napi::Number::New(env, static_cast<double>(host_ops_call(ops_, nr, args)));
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo &info) {
+    host_ops_stop(ops_);
+    ops_ = nullptr;
+    return info.Env().Undefined();
+  }
+
+  struct host_ops *ops_ = nullptr;
+};
+
+// landlockAbi(): the kernel's Landlock ABI version, or -errno when it has none.
+Napi::Value LandlockAbi(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), landlock_abi()); }
+
 Napi::Value HostSync(const Napi::CallbackInfo &info) {
   sync();
   return info.Env().Undefined();
@@ -380,6 +471,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("hostSync", Napi::Function::New(env, HostSync));
   exports.Set("seek", Napi::Function::New(env, Seek));
   exports.Set("futimens", Napi::Function::New(env, Futimens));
+  exports.Set("HostOps", HostOps::Define(env));
+  exports.Set("landlockAbi", Napi::Function::New(env, LandlockAbi));
   return exports;
 }
 

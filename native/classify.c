@@ -6,28 +6,43 @@
 #include <string.h>
 #include <unistd.h>
 
-int mount_config_init(struct mount_config *m, const char *mount, const char *cache) {
-    size_t ml = strlen(mount), cl = strlen(cache);
-    if (mount[0] != '/' || cache[0] != '/' || ml >= PATH_MAX || cl >= PATH_MAX) return -EINVAL;
-    while (ml > 1 && mount[ml - 1] == '/') ml--;
-    memcpy(m->mount, mount, ml);
-    m->mount[ml] = '\0';
-    m->mount_len = ml;
-    memcpy(m->cache, cache, cl + 1);
-    m->cache_len = cl;
-    m->component_count = 0;
-    const char *p = m->mount;
-    while (*p && m->component_count < MAX_MOUNT_COMPONENTS) {
+/* Splits an absolute path into its components; returns how many fit. */
+static int split_components(const char *path, char components[][NAME_MAX + 1]) {
+    int count = 0;
+    const char *p = path;
+    while (*p && count < MAX_MOUNT_COMPONENTS) {
         while (*p == '/') p++;
         const char *end = strchrnul(p, '/');
         size_t len = (size_t)(end - p);
         if (len > 0 && len <= NAME_MAX) {
-            memcpy(m->components[m->component_count], p, len);
-            m->components[m->component_count][len] = '\0';
-            m->component_count++;
+            memcpy(components[count], p, len);
+            components[count][len] = '\0';
+            count++;
         }
         p = end;
     }
+    return count;
+}
+
+int mount_config_init(struct mount_config *m, const char *mount, const char *cache) {
+    size_t ml = strlen(mount), cl = strlen(cache);
+    if (mount[0] != '/' || cache[0] != '/' || ml >= PATH_MAX || cl >= PATH_MAX) return -EINVAL;
+    while (ml > 1 && mount[ml - 1] == '/') ml--;
+    while (cl > 1 && cache[cl - 1] == '/') cl--;
+    memcpy(m->mount, mount, ml);
+    m->mount[ml] = '\0';
+    m->mount_len = ml;
+    memcpy(m->cache, cache, cl);
+    m->cache[cl] = '\0';
+    m->cache_len = cl;
+    m->component_count = split_components(m->mount, m->components);
+    size_t hl = cl;
+    while (hl > 1 && m->cache[hl - 1] != '/') hl--;
+    if (hl > 1) hl--;
+    memcpy(m->hidden.path, m->cache, hl);
+    m->hidden.path[hl] = '\0';
+    m->hidden.len = hl;
+    m->hidden.component_count = split_components(m->hidden.path, m->hidden.components);
     return 0;
 }
 
@@ -78,25 +93,39 @@ static int is_canonical(const char *path) {
     return 1;
 }
 
-int absolute_is_virtual(const struct mount_config *m, const char *path) {
+static int absolute_is_under(const char *path, const char *prefix, size_t prefix_len) {
     size_t len = strlen(path);
-    if (under(path, len, m->mount, m->mount_len)) return 1;
+    if (under(path, len, prefix, prefix_len)) return 1;
     if (is_canonical(path)) return 0;
     char norm[PATH_MAX];
     size_t nlen = normalize(path, norm, sizeof norm);
-    return under(norm, nlen, m->mount, m->mount_len);
+    return under(norm, nlen, prefix, prefix_len);
+}
+
+int absolute_is_virtual(const struct mount_config *m, const char *path) {
+    return absolute_is_under(path, m->mount, m->mount_len);
+}
+
+/* The root directory is never hidden: a cache directly under "/" hides nothing. */
+int absolute_is_hidden(const struct mount_config *m, const char *path) {
+    return m->hidden.len > 1 && absolute_is_under(path, m->hidden.path, m->hidden.len);
 }
 
 int link_is_virtual(const struct mount_config *m, const char *link) {
     return under(link, strlen(link), m->cache, m->cache_len);
 }
 
+static int is_component_of(const char components[][NAME_MAX + 1], int count, const char *name, size_t len) {
+    for (int i = 0; i < count; i++)
+        if (strlen(components[i]) == len && memcmp(components[i], name, len) == 0) return 1;
+    return 0;
+}
+
 int relative_could_reach_mount(const struct mount_config *m, const char *path) {
     const char *first_end = strchrnul(path, '/');
     size_t first_len = (size_t)(first_end - path);
-    for (int i = 0; i < m->component_count; i++) {
-        if (strlen(m->components[i]) == first_len && memcmp(m->components[i], path, first_len) == 0) return 1;
-    }
+    if (is_component_of(m->components, m->component_count, path, first_len)) return 1;
+    if (is_component_of(m->hidden.components, m->hidden.component_count, path, first_len)) return 1;
     for (const char *p = path; (p = strstr(p, "..")) != NULL; p += 2) {
         int starts = p == path || p[-1] == '/';
         int ends = p[2] == '\0' || p[2] == '/';
@@ -110,6 +139,12 @@ int join_is_virtual(const struct mount_config *m, const char *base, const char *
     int n = snprintf(joined, sizeof joined, "%s/%s", base, path);
     if (n < 0 || (size_t)n >= sizeof joined) return 1; /* too long to judge here: let the handler decide */
     return absolute_is_virtual(m, joined);
+}
+
+int join_is_hidden(const struct mount_config *m, const char *base, const char *path) {
+    char joined[PATH_MAX * 2];
+    int n = snprintf(joined, sizeof joined, "%s/%s", base, path);
+    return n > 0 && (size_t)n < sizeof joined && absolute_is_hidden(m, joined);
 }
 
 ssize_t read_proc_link(pid_t tid, const char *what, char *buf, size_t cap) {

@@ -6,7 +6,12 @@
  * terminal, environment and working directory. The helper then reaps every descendant (it is
  * their subreaper) and reports the command's exit status.
  *
- * Usage: agentos-exec --channel FD --mount PATH --cache PATH [--wait] [--grace-ms N] [--no-ptrace] -- CMD [ARG...]
+ * With --host-policy the command is held by Landlock to the host policy: it may write only
+ * beneath the --allow paths (see landlock.h), and keeps only ordinary capabilities (see
+ * capabilities.h). --no-network refuses new internet sockets.
+ *
+ * Usage: agentos-exec --channel FD --mount PATH --cache PATH [--wait] [--grace-ms N] [--no-ptrace]
+ *                     [--chdir DIR] [--host-policy [--allow PATH]...] [--no-network] -- CMD [ARG...]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,8 +29,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "capabilities.h"
 #include "channel.h"
 #include "filter.h"
+#include "landlock.h"
 #include "tracer.h"
 
 struct helper_args {
@@ -35,6 +42,11 @@ struct helper_args {
     int wait_for_descendants;
     int no_ptrace;
     int grace_ms;
+    int host_policy;
+    int no_network;
+    const char *chdir_to;
+    const char **writable;
+    size_t writable_count;
     char **command;
 };
 
@@ -69,11 +81,27 @@ static int parse_args(int argc, char **argv, struct helper_args *a) {
             a->no_ptrace = 1;
             continue;
         }
+        if (strcmp(arg, "--host-policy") == 0) {
+            a->host_policy = 1;
+            continue;
+        }
+        if (strcmp(arg, "--no-network") == 0) {
+            a->no_network = 1;
+            continue;
+        }
         if (i + 1 >= argc) return -1;
+        if (strcmp(arg, "--allow") == 0) {
+            /* argv outlives the helper's use of it, so the list just points into it. */
+            if (!a->writable) a->writable = calloc((size_t)argc, sizeof *a->writable);
+            if (!a->writable) return -1;
+            a->writable[a->writable_count++] = argv[++i];
+            continue;
+        }
         if (strcmp(arg, "--channel") == 0) a->channel = atoi(argv[++i]);
         else if (strcmp(arg, "--mount") == 0) a->mount = argv[++i];
         else if (strcmp(arg, "--cache") == 0) a->cache = argv[++i];
         else if (strcmp(arg, "--grace-ms") == 0) a->grace_ms = atoi(argv[++i]);
+        else if (strcmp(arg, "--chdir") == 0) a->chdir_to = argv[++i];
         else return -1;
     }
     return a->channel >= 0 && a->mount && a->cache && a->command && a->command[0] ? 0 : -1;
@@ -102,8 +130,18 @@ static void run_child(const struct helper_args *a, int sync_fd) {
     if (traced == 'N' && read(sync_fd, &ptrace_error, sizeof ptrace_error) != sizeof ptrace_error) ptrace_error = 0;
     close(sync_fd);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die_with_error(a->channel, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
+    if (a->host_policy) {
+        struct host_policy policy = {
+            .writable = a->writable,
+            .writable_count = a->writable_count,
+            .isolate_abstract_sockets = a->no_network,
+        };
+        char err[512];
+        if (landlock_restrict(&policy, err, sizeof err) < 0) die_with_error(a->channel, "host policy: %s", err);
+        if (drop_capabilities(err, sizeof err) < 0) die_with_error(a->channel, "host policy: %s", err);
+    }
     struct sock_filter insns[FILTER_MAX_INSNS];
-    struct filter_options opts = {.traced = traced == 'T'};
+    struct filter_options opts = {.traced = traced == 'T', .deny_network = a->no_network, .deny_flag_ioctls = a->host_policy};
     int count = filter_build(insns, FILTER_MAX_INSNS, &opts);
     if (count < 0) die_with_error(a->channel, "seccomp filter too large");
     struct sock_fprog prog = {.len = (unsigned short)count, .filter = insns};
@@ -128,6 +166,8 @@ static void run_child(const struct helper_args *a, int sync_fd) {
     }
     if (channel_send(a->channel, MSG_LISTENER, NULL, 0, listener) < 0) _exit(126);
     close(listener);
+    /* Under the filter, so that a directory in the agent filesystem is redirected like any chdir. */
+    if (a->chdir_to && chdir(a->chdir_to) < 0) die_with_error(a->channel, "cannot change directory to %s: %s", a->chdir_to, strerror(errno));
     close(a->channel);
     execvp(a->command[0], a->command);
     int err = errno;
@@ -138,7 +178,8 @@ static void run_child(const struct helper_args *a, int sync_fd) {
 int main(int argc, char **argv) {
     struct helper_args a;
     if (parse_args(argc, argv, &a) < 0) {
-        fprintf(stderr, "usage: agentos-exec --channel FD --mount PATH --cache PATH [--wait] [--grace-ms N] -- CMD [ARG...]\n");
+        fprintf(stderr, "usage: agentos-exec --channel FD --mount PATH --cache PATH [--wait] [--grace-ms N] [--no-ptrace] "
+                        "[--chdir DIR] [--host-policy [--allow PATH]...] [--no-network] -- CMD [ARG...]\n");
         return 2;
     }
     /* Orphaned descendants come to us, so none can outlive the run unnoticed. */

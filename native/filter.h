@@ -10,6 +10,10 @@
 struct filter_options {
     /* execve/execveat/chdir go to the ptrace tracer; without one they are notified instead. */
     int traced;
+    /* socket() for internet and raw packet families fails with EACCES. */
+    int deny_network;
+    /* ioctls that set inode flags (chattr) fail with EACCES: the host policy's Landlock gap. */
+    int deny_flag_ioctls;
 };
 
 /* Builds the program into `out`; returns the instruction count or -1 if it does not fit. */

@@ -90,6 +90,7 @@ void supervisor_close(struct supervisor *s) {
     free(s->host_links);
     s->host_links = NULL;
     s->host_link_count = s->host_link_cap = 0;
+    attr_guard_free(&s->guard);
     if (s->listener >= 0) close(s->listener);
     if (s->inotify >= 0) close(s->inotify);
     if (s->channel >= 0) close(s->channel);
@@ -192,10 +193,13 @@ static int is_proc_link_path(const char *path) {
     return strstr(path, "/fd/") != NULL || strstr(path, "/cwd") != NULL || strstr(path, "/exe") != NULL;
 }
 
+/* classify's verdicts besides 0 (a host call, continued) and 1 (for the handler). */
+#define PATH_HIDDEN 2
+
 /*
- * Decides one path argument. Returns 1 when it may name the agent filesystem, 0 when it
- * certainly does not, -errno when the child's memory could not be read (the kernel will then
- * fail the call itself, so it is continued).
+ * Decides one path argument. Returns 1 when it may name the agent filesystem, PATH_HIDDEN when
+ * it names the cache directory, 0 when it certainly names neither, -errno when the child's
+ * memory could not be read (the kernel will then fail the call itself, so it is continued).
  */
 static int classify_path(struct supervisor *s, struct syscall_event *ev, int slot) {
     const struct path_arg *pa = &ev->info->paths[slot];
@@ -212,6 +216,7 @@ static int classify_path(struct supervisor *s, struct syscall_event *ev, int slo
     const char *path = ev->paths[slot];
     if (path[0] == '/') {
         if (absolute_is_virtual(&s->mount, path)) return 1;
+        if (absolute_is_hidden(&s->mount, path)) return PATH_HIDDEN;
         if (s->host_link_count && under_host_link(s, path)) return 1;
         if (!s->virtual_bases_exist) return 0;
         int nr = ev->info->nr;
@@ -229,19 +234,24 @@ static int classify_path(struct supervisor *s, struct syscall_event *ev, int slo
     if (read_base(ev, slot, dirfd) < 0) return 0;
     const char *base = ev->bases[slot];
     if (link_is_virtual(&s->mount, base) || join_is_virtual(&s->mount, base, path)) return 1;
+    if (join_is_hidden(&s->mount, base, path)) return PATH_HIDDEN;
     if (!s->host_link_count) return 0;
     char joined[PATH_MAX * 2];
     int joined_len = snprintf(joined, sizeof joined, "%s/%s", base, path);
     return joined_len > 0 && (size_t)joined_len < sizeof joined && under_host_link(s, joined);
 }
 
-/* Whether a notification may touch the agent filesystem (and so must go to the handler). */
+/*
+ * Whether a notification may touch the agent filesystem (1: it must go to the handler), names
+ * the cache directory (PATH_HIDDEN) or is a host call (0).
+ */
 static int classify(struct supervisor *s, struct syscall_event *ev) {
     int virtual_call = 0;
     for (int slot = 0; slot < 2; slot++) {
         ev->path_len[slot] = ev->base_len[slot] = -1;
         if (ev->info->paths[slot].path_arg == NO_ARG) continue;
         int rc = classify_path(s, ev, slot);
+        if (rc == PATH_HIDDEN) return PATH_HIDDEN;
         if (rc > 0) virtual_call = 1;
     }
     int nr = ev->info->nr;
@@ -274,6 +284,18 @@ static int handle_notification(struct supervisor *s) {
     if (ev->info && ev->info->kind == ROUTE_CREDS) s->cred_epoch++;
     /* ROUTE_TRACE calls arrive here only when ptrace was unavailable; they still need a verdict. */
     int virtual_call = ev->info && (ev->info->kind == ROUTE_NOTIFY || ev->info->kind == ROUTE_TRACE) ? classify(s, ev) : 0;
+    if (virtual_call == 0 && ev->info && s->guard.enforce && attr_guard_covers(ev->info->nr)) {
+        s->stats.guarded++;
+        int result = attr_guard_perform(&s->guard, ev, NULL);
+        int rc = supervisor_respond(s, ev->id, result < 0 ? -result : 0, 0);
+        return rc == -ENOENT || rc == 0 ? 0 : rc;
+    }
+    if (virtual_call == PATH_HIDDEN) {
+        /* The cache does not exist for programs; an answer to a caller that is gone just fails. */
+        s->stats.hidden++;
+        int rc = supervisor_respond(s, ev->id, ENOENT, 0);
+        return rc == -ENOENT || rc == 0 ? 0 : rc;
+    }
     if (virtual_call) {
         /* What was read from the child only counts if the caller is still the same task. */
         if (!supervisor_id_valid(s, ev->id)) return 0;
@@ -364,6 +386,16 @@ int supervisor_next(struct supervisor *s, int timeout_ms) {
             return -errno;
         }
         if (n == 0) return EV_IDLE;
+        /*
+         * Closes first: a close is queued before the closing call returns, so writing it back
+         * before the calls that follow keeps the database in program order (a file is never
+         * seen empty after a file created later).
+         */
+        if (fds[2].revents & POLLIN) {
+            int rc = handle_inotify(s);
+            if (rc != 0) return rc < 0 ? rc : EV_CLOSE_WRITE;
+            continue;
+        }
         if (fds[0].revents & POLLIN) {
             int rc = handle_notification(s);
             if (rc != 0) return rc < 0 ? rc : EV_SYSCALL;
@@ -373,10 +405,6 @@ int supervisor_next(struct supervisor *s, int timeout_ms) {
             int rc = handle_channel(s);
             if (rc != 0) return rc;
             continue;
-        }
-        if (fds[2].revents & POLLIN) {
-            int rc = handle_inotify(s);
-            if (rc != 0) return rc < 0 ? rc : EV_CLOSE_WRITE;
         }
         /*
          * A closed listener (every sandboxed process gone) polls as POLLHUP; the helper's

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <linux/seccomp.h>
 
+#include "attr-guard.h"
 #include "channel.h"
 #include "classify.h"
 #include "syscall-table.h"
@@ -43,6 +44,8 @@ struct supervisor_stats {
     uint64_t notifications;
     uint64_t continued;
     uint64_t handled;
+    uint64_t hidden; /* calls naming the cache directory, refused with ENOENT */
+    uint64_t guarded; /* attribute changes on host files performed under the host policy */
 };
 
 struct supervisor {
@@ -55,6 +58,8 @@ struct supervisor {
     /* Bumped whenever a process changes its umask or credentials; cached facts go stale. */
     uint64_t cred_epoch;
     struct mount_config mount;
+    /* Under the host policy, host attribute changes are performed here (see attr-guard.h). */
+    struct attr_guard guard;
     /* Host symlinks known to point into the mount: paths under them go to the handler. */
     char **host_links;
     size_t host_link_count, host_link_cap;

@@ -2,12 +2,24 @@
  * The run's private cache directory: `f/<ino>` holds the materialized content of open files,
  * `d/` holds empty placeholder directories standing in for virtual directories (open
  * descriptors and working directories). It must allow exec, because files the agent built
- * are executed from here, so noexec mounts are skipped. Runs killed before cleaning up leave
- * their directory behind; the next run removes those whose owner is gone.
+ * are executed from here, so noexec mounts are skipped, and it must lie outside every path
+ * programs may write. Runs killed before cleaning up leave their directory (and the private
+ * temporary directory recorded with it) behind; the next run removes those whose owner is gone.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+  accessSync,
+  constants,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AgentOSError } from '../errors.js';
 import { processStartTime } from '../vfs/orphans.js';
 
 export interface CacheDir {
@@ -18,6 +30,13 @@ export interface CacheDir {
 }
 
 const OWNER_FILE = 'owner';
+
+/** Who made a cache directory, and what else of the run's goes when it does. */
+interface Owner {
+  pid: number;
+  start: string;
+  companions?: string[];
+}
 
 function mountOptionsOf(path: string): string[] | undefined {
   let table: string;
@@ -37,10 +56,16 @@ function mountOptionsOf(path: string): string[] | undefined {
   return best?.options;
 }
 
-function usable(dir: string): boolean {
+function inside(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith('/') ? dir : dir + '/');
+}
+
+function usable(dir: string, avoid: readonly string[]): boolean {
   try {
     accessSync(dir, constants.W_OK | constants.X_OK);
-    return !(mountOptionsOf(realpathSync(dir)) ?? []).includes('noexec');
+    const real = realpathSync(dir);
+    if (avoid.some((writable) => inside(real, writable))) return false;
+    return !(mountOptionsOf(real) ?? []).includes('noexec');
   } catch {
     return false;
   }
@@ -51,7 +76,13 @@ function usable(dir: string): boolean {
  * ~7 µs on tmpfs against 25-100 µs on this VM's ext4 (tar creates thousands).
  */
 function candidates(): string[] {
-  const list = [process.env.AGENTOS_CACHE_DIR, process.env.XDG_RUNTIME_DIR, '/dev/shm', tmpdir(), join(homedir(), '.cache')];
+  const list = [
+    process.env.AGENTOS_CACHE_DIR,
+    process.env.XDG_RUNTIME_DIR,
+    '/dev/shm',
+    tmpdir(),
+    join(homedir(), '.cache'),
+  ];
   return list.filter((d): d is string => typeof d === 'string' && d.length > 0);
 }
 
@@ -66,20 +97,33 @@ export function removeAbandonedCaches(base: string): void {
   for (const name of entries) {
     if (!name.startsWith('run-')) continue;
     const dir = join(base, name);
-    let owner: { pid: number; start: string } | undefined;
+    let owner: Owner | undefined;
     try {
-      owner = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as { pid: number; start: string };
+      owner = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as Owner;
     } catch {
       owner = undefined;
     }
     if (owner && processStartTime(owner.pid) === owner.start) continue;
+    for (const companion of owner?.companions ?? []) {
+      if (typeof companion === 'string' && companion.startsWith('/'))
+        rmSync(companion, { recursive: true, force: true });
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-export function createCacheDir(): CacheDir {
-  const parent = candidates().find(usable);
-  if (!parent) throw new Error('no writable directory allowing exec for the sandbox cache; set AGENTOS_CACHE_DIR');
+/**
+ * Makes the run's cache directory outside the `avoid` directories (the paths programs may
+ * write); `companions` are removed with it if the run dies without cleaning up.
+ */
+export function createCacheDir(avoid: readonly string[] = [], companions: string[] = []): CacheDir {
+  const parent = candidates().find((dir) => usable(dir, avoid));
+  if (!parent) {
+    throw new AgentOSError('EACCES', {
+      message:
+        'no directory for the sandbox cache that allows exec and lies outside the paths programs may write; set AGENTOS_CACHE_DIR',
+    });
+  }
   const base = join(parent, `agentos-${process.getuid?.() ?? 0}`);
   mkdirSync(base, { recursive: true, mode: 0o700 });
   removeAbandonedCaches(base);
@@ -88,6 +132,7 @@ export function createCacheDir(): CacheDir {
   const dirs = join(root, 'd');
   mkdirSync(files, { mode: 0o700 });
   mkdirSync(dirs, { mode: 0o700 });
-  writeFileSync(join(root, OWNER_FILE), JSON.stringify({ pid: process.pid, start: processStartTime(process.pid) ?? '0' }));
+  const owner: Owner = { pid: process.pid, start: processStartTime(process.pid) ?? '0', companions };
+  writeFileSync(join(root, OWNER_FILE), JSON.stringify(owner));
   return { root, files, dirs, remove: () => rmSync(root, { recursive: true, force: true }) };
 }

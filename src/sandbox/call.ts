@@ -8,7 +8,7 @@ import type { Vfs } from '../vfs/vfs.js';
 import type { RunAudit } from './audit.js';
 import type { BackingStore, CacheIdentity } from './backing-store.js';
 import { decodePath, type Location, type Locator } from './locate.js';
-import type { NativeAddon, NativeSupervisor, SyscallEvent } from './native.js';
+import type { NativeAddon, NativeHostOps, NativeSupervisor, SyscallEvent } from './native.js';
 import { cachedProcessInfo, type ProcessInfo } from './process-info.js';
 
 export interface SandboxContext {
@@ -17,6 +17,8 @@ export interface SandboxContext {
   locator: Locator;
   supervisor: NativeSupervisor;
   addon: NativeAddon;
+  /** Performs host calls for programs, held to the run's host policy. */
+  hostOps: NativeHostOps;
   /** Mount point of the agent filesystem ("/agent"). */
   mount: string;
   /** The run's audit trail, told about each operation once it succeeded. */
@@ -122,8 +124,13 @@ export class Call {
   }
 
   fail(code: ErrnoCode): void {
+    this.failErrno(errnoOf(code));
+  }
+
+  /** Fails the call with a raw errno, as a host call returned it. */
+  failErrno(errno: number): void {
     this.#answered = true;
-    this.ctx.supervisor.respond(this.ev.id, errnoOf(code));
+    this.ctx.supervisor.respond(this.ev.id, errno);
   }
 
   /** Lets the kernel run the call: only for calls that turned out not to touch the agent filesystem. */

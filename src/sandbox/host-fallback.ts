@@ -2,54 +2,98 @@
  * Calls whose path leaves the agent filesystem half-way (`..` above /agent, or a symlink in
  * it pointing at a host path). The kernel never sees such a path (it would resolve the
  * /agent prefix itself), so the supervisor performs the host operation on the resolved host
- * path and answers with its result.
+ * path and answers with its result. It does so on the host-operations thread, which Landlock
+ * holds to the same host policy as the program: a symlink in /agent is no way around it.
+ * Attribute changes, which Landlock does not cover, go through the supervisor's attribute
+ * guard instead. Results the kernel fills in (stat, statx, statfs) are copied to the program as
+ * they are.
  */
-import {
-  accessSync,
-  chmodSync,
-  closeSync,
-  lchownSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readlinkSync,
-  rmdirSync,
-  statSync,
-  statfsSync,
-  symlinkSync,
-  truncateSync,
-  unlinkSync,
-  type BigIntStats,
-} from 'node:fs';
-import { AgentOSError, codeForErrno, fsError, type ErrnoCode } from '../errors.js';
+import { closeSync } from 'node:fs';
+import { fsError } from '../errors.js';
 import { O_CLOEXEC, O_CREAT, O_TMPFILE, PERMISSION_BITS } from '../vfs/constants.js';
 import type { Call } from './call.js';
 import { AT_SYMLINK_NOFOLLOW } from './at-flags.js';
-import { encodeStat, encodeStatfs, encodeStatx, type StatSource } from './structs.js';
+import type { HostCallArg, NativeHostOps } from './native.js';
+
+const AT_FDCWD = -100;
+const AT_REMOVEDIR = 0x200;
+const STAT_SIZE = 144;
+const STATX_SIZE = 256;
+const STATFS_SIZE = 120;
+const READLINK_MAX = 65536;
+
+/** x86-64 numbers of the calls performed here. */
+const NR = {
+  truncate: 76,
+  statfs: 137,
+  openat: 257,
+  mkdirat: 258,
+  mknodat: 259,
+  newfstatat: 262,
+  unlinkat: 263,
+  symlinkat: 266,
+  readlinkat: 267,
+  statx: 332,
+  faccessat2: 439,
+} as const;
+
+/** Calls that change a file's attributes: Landlock has no say over them (see attr-guard.h). */
+const ATTRIBUTE_CALLS = new Set([
+  'chmod',
+  'fchmodat',
+  'fchmodat2',
+  'chown',
+  'lchown',
+  'fchownat',
+  'utime',
+  'utimes',
+  'futimesat',
+  'utimensat',
+  'setxattr',
+  'lsetxattr',
+  'setxattrat',
+  'removexattr',
+  'lremovexattr',
+  'removexattrat',
+]);
+
+function cString(s: string): Buffer {
+  return Buffer.from(s + '\0', 'utf8');
+}
+
+/** Runs one host call for `call`; a negative result fails the call with that errno. */
+function perform(ops: NativeHostOps, call: Call, nr: number, args: HostCallArg[]): number | undefined {
+  const rc = ops.call(nr, args);
+  if (rc < 0) {
+    call.failErrno(-rc);
+    return undefined;
+  }
+  return rc;
+}
 
 /** Performs `call` on `hostPath` (the escaped form of its first path argument). */
 export function performOnHost(call: Call, hostPath: string): void {
-  try {
-    run(call, hostPath);
-  } catch (e) {
-    if (e instanceof AgentOSError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const errno = (e as NodeJS.ErrnoException).errno;
-    throw fsError((code as ErrnoCode) ?? codeForErrno(errno ?? 5) ?? 'EIO', call.name, hostPath);
-  }
-}
-
-function run(call: Call, path: string): void {
+  const ops = call.ctx.hostOps;
+  const path = cString(hostPath);
   const umask = call.info().umask;
+  const done = (rc: number | undefined) => {
+    if (rc !== undefined) call.reply();
+  };
+  if (ATTRIBUTE_CALLS.has(call.name)) {
+    const rc = call.ctx.supervisor.attributeOnHost(hostPath);
+    return rc < 0 ? call.failErrno(-rc) : call.reply();
+  }
   switch (call.name) {
     case 'open':
     case 'openat':
     case 'creat': {
       const flagsArg = call.name === 'openat' ? 2 : 1;
+      const modeArg = call.name === 'openat' ? 3 : call.name === 'creat' ? 1 : 2;
       const flags = call.name === 'creat' ? 0o1101 : call.int(flagsArg);
       const creating = (flags & O_CREAT) !== 0 || (flags & O_TMPFILE) === O_TMPFILE;
-      const mode = creating ? call.int(call.name === 'openat' ? 3 : call.name === 'creat' ? 1 : 2) & PERMISSION_BITS & ~umask : 0;
-      const fd = openSync(path, flags & ~O_CLOEXEC, mode);
+      const mode = creating ? call.int(modeArg) & PERMISSION_BITS & ~umask : 0;
+      const fd = perform(ops, call, NR.openat, [AT_FDCWD, path, flags | O_CLOEXEC, mode]);
+      if (fd === undefined) return;
       try {
         call.replyFd(fd, (flags & O_CLOEXEC) !== 0);
       } finally {
@@ -59,95 +103,77 @@ function run(call: Call, path: string): void {
     }
     case 'stat':
     case 'lstat':
-    case 'newfstatat':
+    case 'newfstatat': {
+      const flags =
+        call.name === 'newfstatat'
+          ? call.int(3) & AT_SYMLINK_NOFOLLOW
+          : call.name === 'lstat'
+            ? AT_SYMLINK_NOFOLLOW
+            : 0;
+      const out = Buffer.alloc(STAT_SIZE);
+      if (perform(ops, call, NR.newfstatat, [AT_FDCWD, path, out, flags]) === undefined) return;
+      call.write(call.ptr(call.name === 'newfstatat' ? 2 : 1), out);
+      return call.reply();
+    }
     case 'statx': {
-      const flags = call.name === 'newfstatat' ? call.int(3) : call.name === 'statx' ? call.int(2) : 0;
-      const nofollow = call.name === 'lstat' || (flags & AT_SYMLINK_NOFOLLOW) !== 0;
-      const st = nofollow ? lstatSync(path, { bigint: true }) : statSync(path, { bigint: true });
-      const source = statSource(st);
-      const out = call.name === 'statx' ? encodeStatx(source, Number(st.blksize)) : encodeStat(source, Number(st.blksize));
-      call.write(call.ptr(call.name === 'statx' ? 4 : call.name === 'newfstatat' ? 2 : 1), out);
+      const out = Buffer.alloc(STATX_SIZE);
+      if (perform(ops, call, NR.statx, [AT_FDCWD, path, call.int(2), call.int(3), out]) === undefined) return;
+      call.write(call.ptr(4), out);
+      return call.reply();
+    }
+    case 'statfs': {
+      const out = Buffer.alloc(STATFS_SIZE);
+      if (perform(ops, call, NR.statfs, [path, out]) === undefined) return;
+      call.write(call.ptr(1), out);
       return call.reply();
     }
     case 'access':
     case 'faccessat':
-    case 'faccessat2':
-      accessSync(path, call.int(call.name === 'access' ? 1 : 2));
-      return call.reply();
+    case 'faccessat2': {
+      const mode = call.int(call.name === 'access' ? 1 : 2);
+      const flags = call.name === 'faccessat2' ? call.int(3) : 0;
+      return done(perform(ops, call, NR.faccessat2, [AT_FDCWD, path, mode, flags]));
+    }
     case 'readlink':
     case 'readlinkat': {
-      const data = Buffer.from(readlinkSync(path), 'utf8').subarray(0, call.long(call.name === 'readlink' ? 2 : 3));
-      call.write(call.ptr(call.name === 'readlink' ? 1 : 2), data);
-      return call.reply(data.length);
+      const size = call.long(call.name === 'readlink' ? 2 : 3);
+      if (size <= 0) return call.fail('EINVAL');
+      const out = Buffer.alloc(Math.min(size, READLINK_MAX));
+      const n = perform(ops, call, NR.readlinkat, [AT_FDCWD, path, out, out.length]);
+      if (n === undefined) return;
+      call.write(call.ptr(call.name === 'readlink' ? 1 : 2), out.subarray(0, n));
+      return call.reply(n);
     }
     case 'mkdir':
-    case 'mkdirat':
-      mkdirSync(path, call.int(call.name === 'mkdir' ? 1 : 2) & 0o1777 & ~umask);
-      return call.reply();
+    case 'mkdirat': {
+      const mode = call.int(call.name === 'mkdir' ? 1 : 2) & 0o1777 & ~umask;
+      return done(perform(ops, call, NR.mkdirat, [AT_FDCWD, path, mode]));
+    }
+    case 'mknod':
+    case 'mknodat': {
+      const modeArg = call.name === 'mknod' ? 1 : 2;
+      const mode = call.int(modeArg);
+      const masked = (mode & ~PERMISSION_BITS) | (mode & PERMISSION_BITS & ~umask);
+      return done(perform(ops, call, NR.mknodat, [AT_FDCWD, path, masked, call.ptr(modeArg + 1)]));
+    }
     case 'unlink':
     case 'unlinkat':
-      if (call.name === 'unlinkat' && call.int(2) & 0x200) rmdirSync(path);
-      else unlinkSync(path);
-      return call.reply();
-    case 'rmdir':
-      rmdirSync(path);
-      return call.reply();
+    case 'rmdir': {
+      const flags =
+        call.name === 'rmdir' ? AT_REMOVEDIR : call.name === 'unlinkat' ? call.int(2) & AT_REMOVEDIR : 0;
+      return done(perform(ops, call, NR.unlinkat, [AT_FDCWD, path, flags]));
+    }
     case 'symlink':
     case 'symlinkat':
-      symlinkSync(call.readString(0), path);
-      return call.reply();
-    case 'chmod':
-    case 'fchmodat':
-      chmodSync(path, call.int(call.name === 'chmod' ? 1 : 2));
-      return call.reply();
-    case 'chown':
-    case 'lchown':
-      lchownSync(path, call.int(1), call.int(2));
-      return call.reply();
+      return done(perform(ops, call, NR.symlinkat, [cString(call.readString(0)), AT_FDCWD, path]));
     case 'truncate':
-      truncateSync(path, call.long(1));
-      return call.reply();
-    case 'statfs': {
-      const s = statfsSync(path);
-      const out = encodeStatfs({
-        type: s.type,
-        blockSize: s.bsize,
-        blocks: s.blocks,
-        blocksFree: s.bfree,
-        blocksAvailable: s.bavail,
-        files: s.files,
-        filesFree: s.ffree,
-        nameMax: 255,
-      });
-      call.write(call.ptr(1), out);
-      return call.reply();
-    }
+      return done(perform(ops, call, NR.truncate, [path, call.long(1)]));
     default:
       // Renames and links that leave the agent filesystem cross filesystems.
-      throw fsError(call.name.startsWith('rename') || call.name.startsWith('link') ? 'EXDEV' : 'ENOTSUP', call.name, path);
+      throw fsError(
+        call.name.startsWith('rename') || call.name.startsWith('link') ? 'EXDEV' : 'ENOTSUP',
+        call.name,
+        hostPath,
+      );
   }
 }
-
-function statSource(st: BigIntStats): StatSource {
-  const sec = (ns: bigint) => Number(ns / 1_000_000_000n);
-  const nsec = (ns: bigint) => Number(ns % 1_000_000_000n);
-  return {
-    dev: st.dev,
-    ino: Number(st.ino),
-    mode: Number(st.mode),
-    nlink: Number(st.nlink),
-    uid: Number(st.uid),
-    gid: Number(st.gid),
-    size: Number(st.size),
-    rdev: Number(st.rdev),
-    blksize: Number(st.blksize),
-    blocks: Number(st.blocks),
-    atime: sec(st.atimeNs),
-    atimeNsec: nsec(st.atimeNs),
-    mtime: sec(st.mtimeNs),
-    mtimeNsec: nsec(st.mtimeNs),
-    ctime: sec(st.ctimeNs),
-    ctimeNsec: nsec(st.ctimeNs),
-  };
-}
-

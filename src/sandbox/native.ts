@@ -48,6 +48,10 @@ export interface SupervisorStats {
   notifications: number;
   continued: number;
   handled: number;
+  /** Calls naming the cache directory, refused with ENOENT. */
+  hidden: number;
+  /** Attribute changes on host files performed under the host policy. */
+  guarded: number;
   syncWakeup: boolean;
 }
 
@@ -62,6 +66,10 @@ export interface NativeSupervisor {
   markVirtualBases(): void;
   /** Registers a host symlink into the mount: paths through it then come to the handler. */
   addHostLink(path: string): void;
+  /** Checks host attribute changes (chmod, chown, utimes, xattrs) against these writable paths. */
+  guardAttributes(writable: string[]): void;
+  /** Performs the current attribute call on `hostPath` under the host policy; 0 or -errno. */
+  attributeOnHost(hostPath: string): number;
   traceReply(requestId: number, errno: number, strings: (string | Buffer)[]): void;
   sendSignal(signal: number): number;
   stats(): SupervisorStats;
@@ -79,6 +87,22 @@ export interface NativeAddon {
   seek(fd: number, offset: number, whence: number): number;
   /** Exact timestamps (Node's futimes rounds to microseconds). */
   futimens(fd: number, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number): void;
+  /**
+   * A thread performing host calls for sandboxed programs; `writable` null leaves it
+   * unrestricted, otherwise Landlock holds it to the host policy.
+   */
+  HostOps: new (writable: string[] | null, isolateAbstractSockets: boolean) => NativeHostOps;
+  /** The kernel's Landlock ABI version, or -errno when it has none. */
+  landlockAbi(): number;
+}
+
+/** Arguments are numbers, bigints, or Buffers passed by address. */
+export type HostCallArg = number | bigint | Buffer;
+
+export interface NativeHostOps {
+  /** Runs syscall `nr` on the policy thread; returns its result or -errno. */
+  call(nr: number, args: HostCallArg[]): number;
+  close(): void;
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -88,7 +112,9 @@ export function loadAddon(): NativeAddon {
   if (!addon) {
     const path = join(root, 'build', 'Release', 'agentos_native.node');
     if (!existsSync(path)) {
-      throw new Error(`the sandbox's native addon is not built (${path}); run \`npm install\` (it needs g++, make and python3)`);
+      throw new Error(
+        `the sandbox's native addon is not built (${path}); run \`npm install\` (it needs g++, make and python3)`,
+      );
     }
     addon = createRequire(import.meta.url)(path) as NativeAddon;
   }
@@ -97,6 +123,7 @@ export function loadAddon(): NativeAddon {
 
 export function execHelperPath(): string {
   const path = join(root, 'build', 'Release', 'agentos-exec');
-  if (!existsSync(path)) throw new Error(`the sandbox's exec helper is not built (${path}); run \`npm install\``);
+  if (!existsSync(path))
+    throw new Error(`the sandbox's exec helper is not built (${path}); run \`npm install\``);
   return path;
 }

@@ -8,16 +8,24 @@
 import { spawn, type StdioOptions } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
+import { resolve } from 'node:path';
 import { AgentOSError } from '../errors.js';
 import { openAgentDatabase } from '../store/agent-database.js';
 import { normalize } from '../vfs/path.js';
 import { Vfs } from '../vfs/vfs.js';
 import { BackingStore } from './backing-store.js';
 import { createCacheDir, type CacheDir } from './cache-dir.js';
+import { HostPolicy } from './host-policy.js';
 import { Call, type SandboxContext } from './call.js';
 import { dispatch } from './dispatch.js';
 import { Locator } from './locate.js';
-import { execHelperPath, loadAddon, type NativeSupervisor, type SupervisorStats } from './native.js';
+import {
+  execHelperPath,
+  loadAddon,
+  type NativeHostOps,
+  type NativeSupervisor,
+  type SupervisorStats,
+} from './native.js';
 import { handleTrace } from './trace.js';
 import { RunAudit, type AuditLevel } from './audit.js';
 
@@ -28,6 +36,7 @@ export interface RunOptions {
   command: string[];
   /** Where the agent filesystem appears (default /agent). */
   mount?: string;
+  /** Working directory of the command: a host directory, or one under the mount. */
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** stdin, stdout, stderr of the command (default: inherit the terminal). */
@@ -46,6 +55,12 @@ export interface RunOptions {
   onSpawn?: (child: import('node:child_process').ChildProcess) => void;
   /** What goes into the operation log: nothing, changes (default), or reads and stats too. */
   audit?: AuditLevel;
+  /** Host paths programs may write besides /agent, their private TMPDIR and terminals. */
+  allow?: string[];
+  /** Lift the host policy: programs may write anywhere their user can. */
+  allowHostWrites?: boolean;
+  /** Refuse internet and raw packet sockets (EACCES). */
+  noNetwork?: boolean;
 }
 
 export interface RunResult {
@@ -62,18 +77,33 @@ export function defaultCommand(): string[] {
 }
 
 export function checkMount(mount: string): string {
-  if (!mount.startsWith('/')) throw new AgentOSError('EINVAL', { syscall: 'run', path: mount, message: 'the mount point must be an absolute path' });
+  if (!mount.startsWith('/'))
+    throw new AgentOSError('EINVAL', {
+      syscall: 'run',
+      path: mount,
+      message: 'the mount point must be an absolute path',
+    });
   const m = normalize(mount);
-  if (m === '/') throw new AgentOSError('EINVAL', { syscall: 'run', path: mount, message: 'the mount point cannot be /' });
+  if (m === '/')
+    throw new AgentOSError('EINVAL', { syscall: 'run', path: mount, message: 'the mount point cannot be /' });
   return m;
+}
+
+function isUnder(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir + '/');
 }
 
 export async function runSandbox(options: RunOptions): Promise<RunResult> {
   const mount = checkMount(options.mount ?? '/agent');
   const addon = loadAddon();
   const helper = execHelperPath();
-  const { conn, chunkSize } = openAgentDatabase(options.db, { create: false, busyTimeoutMs: options.busyTimeoutMs });
+  const { conn, chunkSize } = openAgentDatabase(options.db, {
+    create: false,
+    busyTimeoutMs: options.busyTimeoutMs,
+  });
   let cache: CacheDir | undefined;
+  let policy: HostPolicy | undefined;
+  let hostOps: NativeHostOps | undefined;
   let supervisor: NativeSupervisor | undefined;
   let backing: BackingStore | undefined;
   let audit: RunAudit | undefined;
@@ -82,21 +112,57 @@ export async function runSandbox(options: RunOptions): Promise<RunResult> {
   try {
     const vfs = new Vfs(conn, chunkSize, { mountPoint: mount, escapes: true });
     const argv = options.command.length > 0 ? options.command : defaultCommand();
-    audit = RunAudit.start(vfs, { level: options.audit ?? 'changes', argv, cwd: options.cwd ?? process.cwd(), mount });
-    cache = createCacheDir();
+    const cwdInMount = options.cwd !== undefined && isUnder(normalize(resolve(options.cwd)), mount);
+    audit = RunAudit.start(vfs, {
+      level: options.audit ?? 'changes',
+      argv,
+      cwd: cwdInMount ? normalize(options.cwd!) : (options.cwd ?? process.cwd()),
+      mount,
+    });
+    policy = HostPolicy.create(options, options.db, addon);
+    hostOps = policy.startHostOps(addon);
+    cache = createCacheDir(policy.avoid, [policy.privateTmp]);
     const [supervisorEnd, helperEnd] = addon.createChannel();
     supervisor = new addon.Supervisor(supervisorEnd, mount, cache.root, cache.files);
-    backing = new BackingStore(vfs, cache, addon, { onWriteBack: (ino, info) => audit?.wroteBack(ino, info) });
-    const ctx: SandboxContext = { vfs, backing, locator: new Locator(mount, backing), supervisor, addon, mount, audit };
+    if (policy.enforced) supervisor.guardAttributes([...policy.writable]);
+    backing = new BackingStore(vfs, cache, addon, {
+      onWriteBack: (ino, info) => audit?.wroteBack(ino, info),
+    });
+    const ctx: SandboxContext = {
+      vfs,
+      backing,
+      locator: new Locator(mount, backing),
+      supervisor,
+      addon,
+      hostOps,
+      mount,
+      audit,
+    };
     const command = options.command.length > 0 ? options.command : defaultCommand();
-    const args = ['--channel', '3', '--mount', mount, '--cache', cache.root, '--grace-ms', String(options.graceMs ?? 2000)];
+    const args = [
+      '--channel',
+      '3',
+      '--mount',
+      mount,
+      '--cache',
+      cache.root,
+      '--grace-ms',
+      String(options.graceMs ?? 2000),
+    ];
     if (options.waitForDescendants) args.push('--wait');
     if (options.noPtrace) args.push('--no-ptrace');
-    const stdio = options.stdio === undefined || options.stdio === 'inherit' ? ['inherit', 'inherit', 'inherit'] : options.stdio === 'pipe' ? ['pipe', 'pipe', 'pipe'] : options.stdio;
+    if (cwdInMount) args.push('--chdir', normalize(resolve(options.cwd!)));
+    args.push(...policy.helperArgs());
+    const stdio =
+      options.stdio === undefined || options.stdio === 'inherit'
+        ? ['inherit', 'inherit', 'inherit']
+        : options.stdio === 'pipe'
+          ? ['pipe', 'pipe', 'pipe']
+          : options.stdio;
     const child = spawn(helper, [...args, '--', ...command], {
       stdio: [...(stdio as StdioOptions[]), helperEnd] as StdioOptions,
-      cwd: options.cwd,
-      env: options.env ?? process.env,
+      cwd: cwdInMount ? undefined : options.cwd,
+      env: { ...(options.env ?? process.env), TMPDIR: policy.privateTmp },
     });
     closeSync(helperEnd);
     options.onSpawn?.(child);
@@ -116,7 +182,9 @@ export async function runSandbox(options: RunOptions): Promise<RunResult> {
       conn.setBatching(false);
     } finally {
       supervisor?.close();
+      hostOps?.close();
       cache?.remove();
+      policy?.remove();
       conn.close();
     }
   }

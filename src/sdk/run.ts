@@ -34,6 +34,12 @@ export interface RunOptions {
   mount?: string;
   /** Aborting ends the run like a timeout and rejects with an AbortError. */
   signal?: AbortSignal;
+  /** Host paths the command may also write (see the host policy in MANUAL.md). */
+  allow?: string[];
+  /** No host policy: the command may change whatever its user may. */
+  allowHostWrites?: boolean;
+  /** Refuse internet and raw packet sockets (EACCES). */
+  noNetwork?: boolean;
 }
 
 export interface RunResult {
@@ -63,26 +69,6 @@ export type ResolvedCwd = { kind: 'agent'; path: string; agentPath: string } | {
 export const DEFAULT_MOUNT = '/agent';
 const DEFAULT_MAX_OUTPUT = 10 * 1024 * 1024;
 const DEFAULT_KILL_GRACE_MS = 2000;
-/** `cd` into the agent directory inside the sandbox, then exec the command (argv after the directory). */
-const CD_AND_EXEC = 'cd -- "$1" || exit 126; shift; exec "$@"';
-
-/**
- * The argv `agentos run` gets. A directory under the mount exists only inside the sandbox, and
- * `agentos run` starts commands in its own (host) directory, so a shell changes into it first:
- * a shell command gets the `cd` prepended on its first line (one shell, line numbers kept), an
- * argv command is exec'd by a small shell after the `cd`.
- */
-export function sandboxArgv(command: string | readonly string[], cwd: ResolvedCwd): string[] {
-  const argv = commandArgv(command);
-  if (cwd.kind === 'host') return argv;
-  if (typeof command === 'string')
-    return ['/bin/sh', '-c', `cd -- ${shellQuote(cwd.path)} || exit 126; ${command}`];
-  return ['/bin/sh', '-c', CD_AND_EXEC, 'agentos-cd', cwd.path, ...argv];
-}
-
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /** The CLI entry, from dist/sdk/run.js (or src/sdk/run.ts under the tests): <package>/bin/agentos.js. */
 export function cliPath(): string {
@@ -134,6 +120,21 @@ export function checkRunOptions(options: RunOptions): void {
   if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) {
     throw new TypeError('The "env" option must be an object');
   }
+  if (options.allow !== undefined) {
+    if (!Array.isArray(options.allow))
+      throw new TypeError(
+        `The "allow" option must be an array of paths. Received ${describe(options.allow)}`,
+      );
+    options.allow.forEach((p, i) => assertString(p, `allow[${i}]`));
+  }
+}
+
+/** `agentos run` options for the host policy. */
+function policyArgs(options: RunOptions): string[] {
+  const args = (options.allow ?? []).flatMap((p) => ['--allow', resolveHostPath(p)]);
+  if (options.allowHostWrites) args.push('--allow-host-writes');
+  if (options.noNetwork) args.push('--no-network');
+  return args;
 }
 
 /** Runs `command` under `agentos run` in a child process; see AgentOS.run. */
@@ -145,11 +146,20 @@ export async function runCommand(
   checkRunOptions(options);
   const mount = normalize(options.mount ?? DEFAULT_MOUNT);
   const cwd = resolveCwd(options.cwd, mount);
-  const argv = sandboxArgv(command, cwd);
+  const argv = commandArgv(command);
   const input = options.input === undefined ? undefined : toBuffer(options.input, 'utf8', 'input');
   options.signal?.throwIfAborted();
-  const cliArgs = [cliPath(), 'run', '--db', resolveHostPath(ctx.db), '--mount', mount];
+  const cliArgs = [
+    cliPath(),
+    'run',
+    '--db',
+    resolveHostPath(ctx.db),
+    '--mount',
+    mount,
+    ...policyArgs(options),
+  ];
   if (ctx.busyTimeoutMs !== undefined) cliArgs.push('--busy-timeout', String(ctx.busyTimeoutMs));
+  if (cwd.kind === 'agent') cliArgs.push('--cwd', cwd.path);
   cliArgs.push('--', ...argv);
   const started = Date.now();
   const child = spawn(process.execPath, cliArgs, {

@@ -23,7 +23,7 @@ test('a host-only script prints exactly what it prints natively', () => {
   const sandboxDir = hostDir();
   try {
     const native = execFileSync('bash', ['-c', SCRIPT, 'script', nativeDir], { encoding: 'utf8' });
-    const r = w.run(['bash', '-c', SCRIPT, 'script', sandboxDir]);
+    const r = w.run(['bash', '-c', SCRIPT, 'script', sandboxDir], { runOptions: ['--allow', sandboxDir] });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(native);
     expect(native).toContain('./u/x/link');
@@ -35,7 +35,13 @@ test('a host-only script prints exactly what it prints natively', () => {
 
 test('host paths are untouched: /agent writes never land on the host', () => {
   const w = workspace();
-  const r = w.run(['sh', '-c', 'echo secret > /agent/only-in-db; ls /agent; test ! -e /agent-nothing && echo ok']);
+  const r = w.run([
+    'sh',
+    '-c',
+    'echo secret > /agent/only-in-db; ls /agent; test ! -e /agent-nothing && echo ok',
+  ]);
   expect(r.stdout).toBe('only-in-db\nok\n');
-  expect(execFileSync('sh', ['-c', 'ls -d /agent 2>/dev/null || echo absent'], { encoding: 'utf8' })).toBe('absent\n');
+  expect(execFileSync('sh', ['-c', 'ls -d /agent 2>/dev/null || echo absent'], { encoding: 'utf8' })).toBe(
+    'absent\n',
+  );
 });

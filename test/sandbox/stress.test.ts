@@ -18,7 +18,8 @@ beforeAll(() => {
 /** The generator stress.c uses for file content. */
 function fill(seed: number, length: number): Buffer {
   const out = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) out[i] = (Math.imul(seed, 2654435761) + Math.imul(i, 40503) + (i >>> 9)) & 0xff;
+  for (let i = 0; i < length; i++)
+    out[i] = (Math.imul(seed, 2654435761) + Math.imul(i, 40503) + (i >>> 9)) & 0xff;
   return out;
 }
 
@@ -27,7 +28,9 @@ test('concurrent writers: zero errors, zero mismatches', async () => {
   const manifests = mkdtempSync(join(tmpdir(), 'agentos-stress-'));
   chmodSync(manifests, 0o777);
   try {
-    const r = w.run(['sh', '-c', `mkdir /agent/stress && ${binary} /agent/stress ${manifests} 4`]);
+    const r = w.run(['sh', '-c', `mkdir /agent/stress && ${binary} /agent/stress ${manifests} 4`], {
+      runOptions: ['--allow', manifests],
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const reports = r.stdout.trim().split('\n');
@@ -47,7 +50,8 @@ test('concurrent writers: zero errors, zero mismatches', async () => {
       const names = await agent.fs.readdir('/stress');
       expect(names.sort()).toEqual([...expected.keys()].sort());
       let mismatches = 0;
-      for (const [file, content] of expected) if (!(await agent.fs.readFile(`/stress/${file}`)).equals(content)) mismatches++;
+      for (const [file, content] of expected)
+        if (!(await agent.fs.readFile(`/stress/${file}`)).equals(content)) mismatches++;
       expect(mismatches).toBe(0);
     } finally {
       await agent.close();

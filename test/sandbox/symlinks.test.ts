@@ -16,14 +16,17 @@ afterEach(() => rmSync(host, { recursive: true, force: true }));
 test('symlinks in /agent pointing at host paths, absolute and relative, and .. above /agent', () => {
   const w = workspace();
   const rel = `..${host}/file`;
-  const r = w.run([
-    'bash',
-    '-c',
-    `cd /agent && ln -s ${host}/file to-file && ln -s ${host} to-dir && ln -s ${rel} rel
+  const r = w.run(
+    [
+      'bash',
+      '-c',
+      `cd /agent && ln -s ${host}/file to-file && ln -s ${host} to-dir && ln -s ${rel} rel
     cat to-file to-dir/file rel /agent/..${host}/file
     echo appended >> to-file; stat -c %F to-file to-dir/file
     cd to-dir && /bin/pwd -P`,
-  ]);
+    ],
+    { runOptions: ['--allow', host] },
+  );
   expect(r.stderr).toBe('');
   expect(r.stdout).toBe(`host-data\nhost-data\nhost-data\nhost-data\nsymbolic link\nregular file\n${host}\n`);
   expect(readFileSync(join(host, 'file'), 'utf8')).toBe('host-data\nappended\n');
@@ -31,15 +34,18 @@ test('symlinks in /agent pointing at host paths, absolute and relative, and .. a
 
 test('host symlinks made during the run that point into /agent', () => {
   const w = workspace();
-  const r = w.run([
-    'bash',
-    '-c',
-    `echo in-agent > /agent/target && mkdir /agent/dir && echo deep > /agent/dir/deep
+  const r = w.run(
+    [
+      'bash',
+      '-c',
+      `echo in-agent > /agent/target && mkdir /agent/dir && echo deep > /agent/dir/deep
     ln -s /agent/target ${host}/into && cat ${host}/into && echo more >> ${host}/into
     ln -s /agent ${host}/mount && ls ${host}/mount/ && cat ${host}/mount/dir/deep
     cd ${host} && ln -s ${'../'.repeat(host.split('/').length - 1)}agent/dir reldir && cat reldir/deep
     cat /agent/target`,
-  ]);
+    ],
+    { runOptions: ['--allow', host] },
+  );
   expect(r.stderr).toBe('');
   expect(r.stdout).toBe('in-agent\ndir\ntarget\ndeep\ndeep\nin-agent\nmore\n');
 });

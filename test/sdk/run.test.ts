@@ -46,6 +46,26 @@ describe('agent.run', () => {
     expect(r.stdout).toBe("$HOME a  b it's\n");
   });
 
+  test('the host policy: allow opens a host path, allowHostWrites lifts it, noNetwork closes sockets', async () => {
+    const host = mkdtempSync(join(tmpdir(), 'agentos-run-host-'));
+    try {
+      const write = `echo x > ${host}/out`;
+      const refused = await agent.run(write);
+      expect(refused.exitCode).not.toBe(0);
+      expect(refused.stderr).toContain('Permission denied');
+      expect((await agent.run(write, { allow: [host] })).exitCode).toBe(0);
+      expect((await agent.run(`rm ${host}/out`, { allowHostWrites: true })).exitCode).toBe(0);
+      const probe = ['python3', '-c', 'import socket; socket.socket(socket.AF_INET)'];
+      expect((await agent.run(probe)).exitCode).toBe(0);
+      const offline = await agent.run(probe, { noNetwork: true });
+      expect(offline.exitCode).toBe(1);
+      expect(offline.stderr).toContain('PermissionError: [Errno 13]');
+      await expect(agent.run('true', { allow: 'nope' as unknown as string[] })).rejects.toThrow(TypeError);
+    } finally {
+      rmSync(host, { recursive: true, force: true });
+    }
+  });
+
   test('a missing program is exit code 127', async () => {
     const r = await agent.run(['no-such-program-anywhere']);
     expect(r.exitCode).toBe(127);

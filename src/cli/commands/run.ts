@@ -9,7 +9,15 @@ import { pullBeforeRun, pushAfterRun } from '../run-sync.js';
  * Options come before the command; everything from the first word that is not an option on
  * belongs to the command (`agentos run ls -la` runs `ls -la`), as with env(1) or sudo(8).
  */
-const VALUE_FLAGS = new Set(['--db', '--busy-timeout', '--mount', '--grace-ms', '--audit']);
+const VALUE_FLAGS = new Set([
+  '--db',
+  '--busy-timeout',
+  '--mount',
+  '--grace-ms',
+  '--audit',
+  '--allow',
+  '--cwd',
+]);
 
 export default class Run extends BaseCommand {
   static override description =
@@ -20,6 +28,8 @@ export default class Run extends BaseCommand {
     '<%= config.bin %> run python3 /agent/analyze.py',
     '<%= config.bin %> run --db work.db --mount /work -- make -C /work',
     '<%= config.bin %> run --wait -- sh -c "daemon &"',
+    '<%= config.bin %> run --allow ./build --no-network -- make',
+    '<%= config.bin %> run --cwd /agent/project -- git status',
   ];
 
   static override strict = false;
@@ -49,6 +59,24 @@ export default class Run extends BaseCommand {
       default: 2000,
       min: 0,
       helpValue: 'MS',
+    }),
+    cwd: Flags.string({
+      description:
+        'Working directory of the program: a host directory, or one in the agent filesystem (default: the current one)',
+      helpValue: 'DIR',
+    }),
+    allow: Flags.string({
+      description:
+        'Also let programs write beneath this host path (repeatable); by default they write only to /agent, their private $TMPDIR, terminals and /dev/null',
+      multiple: true,
+      helpValue: 'PATH',
+    }),
+    'allow-host-writes': Flags.boolean({
+      description: 'Do not restrict writes to the host at all (no Landlock policy)',
+    }),
+    'no-network': Flags.boolean({
+      description:
+        'Refuse new internet sockets (AF_INET, AF_INET6) and raw packet sockets: socket() fails with EACCES',
     }),
     sync: Flags.boolean({
       description: 'Pull from the sync server before the program starts and push its results after it ends',
@@ -86,6 +114,10 @@ export default class Run extends BaseCommand {
       graceMs: flags['grace-ms'],
       busyTimeoutMs: flags['busy-timeout'],
       audit: flags.audit,
+      cwd: flags.cwd,
+      allow: flags.allow,
+      allowHostWrites: flags['allow-host-writes'],
+      noNetwork: flags['no-network'],
     });
     this.exit(
       flags.sync ? await pushAfterRun(flags.db, flags['busy-timeout'], result.exitCode) : result.exitCode,
