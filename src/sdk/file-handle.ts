@@ -106,7 +106,9 @@ export class FileHandle {
     const append = (this.#flags & O_APPEND) !== 0;
     const start = append ? this.#appendBytes(bytes) : (at ?? this.#position);
     if (!append) this.#vfs.write(this.#ino, start, bytes);
-    if (append || at === null || at === undefined) this.#position = start + bytes.length;
+    // As pwrite(2) and write(2) do: a write at an explicit position never moves the file
+    // position, even in append mode (Linux appends it anyway); an append of nothing leaves it.
+    if ((at === null || at === undefined) && !(append && bytes.length === 0)) this.#position = start + bytes.length;
     return { bytesWritten: bytes.length, buffer: typeof data === 'string' ? data : bytes };
   }
 

@@ -82,9 +82,11 @@ export function openPath(ctx: VfsContext, path: string, flags: number, mode: num
   const creating = !pathOnly && (flags & O_CREAT) !== 0;
   const exclusive = creating && (flags & O_EXCL) !== 0;
   const last = lastComponentMode(flags, creating, exclusive);
-  const r = ctx.walker.walk(path, { syscall, cred: caller.cred, last, base: caller.base });
-  // O_CREAT with a trailing slash is EISDIR whatever the path names (open_last_lookups).
+  const r = ctx.walker.walk(path, { syscall, cred: caller.cred, last, base: caller.base, deferLastName: creating });
+  // O_CREAT with a trailing slash is EISDIR whatever the path names (open_last_lookups), even
+  // a name too long to look up.
   if (creating && r.lastKind === 'normal' && r.trailingSlash) throw fsError('EISDIR', syscall, path);
+  if (r.nameTooLong) throw fsError('ENAMETOOLONG', syscall, path);
 
   if (!r.inode) {
     if (!creating) throw fsError('ENOENT', syscall, path);

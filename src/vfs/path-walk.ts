@@ -7,7 +7,7 @@
  */
 import { fsError, AgentOSError } from '../errors.js';
 import { SYMLOOP_MAX, X_OK, isDirectory, isSymlink } from './constants.js';
-import { checkName, checkPath, parsePath, wellFormed } from './path.js';
+import { checkName, checkPath, isTooLong, parsePath, wellFormed } from './path.js';
 import { mayAccess, type Credentials } from './permissions.js';
 import type { InodeTable } from './inode-table.js';
 import type { InodeRecord } from '../store/fs-store.js';
@@ -38,6 +38,8 @@ export interface WalkResult {
   lastKind: LastKind;
   /** The path ended in '/', so its target must be a directory. */
   trailingSlash: boolean;
+  /** With `deferLastName`: the last name is over NAME_MAX (never looked up; the caller answers ENAMETOOLONG). */
+  nameTooLong?: boolean;
 }
 
 /**
@@ -58,6 +60,12 @@ export interface WalkOptions {
   last: LastComponent;
   /** Directory that a relative path starts from (default: the root). */
   base?: number;
+  /**
+   * Do not fail on a last name longer than NAME_MAX: report it (`nameTooLong`) for the caller to
+   * answer ENAMETOOLONG where the kernel looks the name up, after checks that come first (the
+   * trailing slash of open(O_CREAT), the other path of rename).
+   */
+  deferLastName?: boolean;
 }
 
 /** Thrown (never returned) when a sandbox path resolves outside the agent filesystem. */
@@ -95,6 +103,7 @@ export class PathWalker {
       const isLast = pending.length === 0;
       if (!isDirectory(dir.mode)) throw fsError('ENOTDIR', opts.syscall, path);
       if (!mayAccess(dir, X_OK, opts.cred)) throw fsError('EACCES', opts.syscall, path);
+      if (isLast && opts.deferLastName && isTooLong(name)) return { parent: dir, name, lastKind: 'normal', trailingSlash, nameTooLong: true };
       checkName(name, opts.syscall, path);
 
       if (name === '.' || name === '..') {
@@ -110,8 +119,14 @@ export class PathWalker {
       }
       const child = this.#inode(ino, opts, path);
 
+      // open(O_CREAT) answers a trailing slash with EISDIR before it looks at the last
+      // component (open_last_lookups), so a symlink there is not followed: a loop or a
+      // dangling target must not turn that EISDIR into ELOOP or ENOENT.
       const followHere =
-        !isLast || opts.last === 'follow' || opts.last === 'create' || (opts.last === 'nofollow' && trailingSlash);
+        !isLast ||
+        opts.last === 'follow' ||
+        (opts.last === 'create' && !trailingSlash) ||
+        (opts.last === 'nofollow' && trailingSlash);
       if (isSymlink(child.mode) && followHere) {
         if (++hops > SYMLOOP_MAX) throw fsError('ELOOP', opts.syscall, path);
         const start = this.#followSymlink(child, dir, pending, trailingSlash, opts, path);

@@ -25,7 +25,12 @@ export function checkPath(path: string, syscall: string): void {
 }
 
 export function checkName(name: string, syscall: string, path: string): void {
-  if (name.length * 3 > NAME_MAX && byteLength(name) > NAME_MAX) throw fsError('ENAMETOOLONG', syscall, path);
+  if (isTooLong(name)) throw fsError('ENAMETOOLONG', syscall, path);
+}
+
+/** A name over NAME_MAX bytes of UTF-8 (the length test first: most names are far shorter). */
+export function isTooLong(name: string): boolean {
+  return name.length * 3 > NAME_MAX && byteLength(name) > NAME_MAX;
 }
 
 const LONE_SURROGATE = /[\ud800-\udfff]/;

@@ -26,12 +26,22 @@ export function rename(ctx: VfsContext, oldPath: string, newPath: string, caller
   if (flags & RENAME_NOREPLACE && flags & RENAME_EXCHANGE) throw fail('EINVAL');
   const exchange = (flags & RENAME_EXCHANGE) !== 0;
 
-  const from = ctx.walker.walk(oldPath, { syscall, cred: caller.cred, last: 'raw', base: caller.base });
-  const to = ctx.walker.walk(newPath, { syscall, cred: caller.cred, last: 'raw', base: options.newBase ?? caller.base });
+  // Both parents are walked before either last name is looked up (do_renameat2), so a name too
+  // long for the old path does not hide an error in the new path's directories.
+  const from = ctx.walker.walk(oldPath, { syscall, cred: caller.cred, last: 'raw', base: caller.base, deferLastName: true });
+  const to = ctx.walker.walk(newPath, {
+    syscall,
+    cred: caller.cred,
+    last: 'raw',
+    base: options.newBase ?? caller.base,
+    deferLastName: true,
+  });
   if (from.lastKind !== 'normal') throw fail('EBUSY');
   if (to.lastKind !== 'normal') throw fail(flags & RENAME_NOREPLACE ? 'EEXIST' : 'EBUSY');
+  if (from.nameTooLong) throw fail('ENAMETOOLONG');
   const source = from.inode;
   if (!source) throw fail('ENOENT');
+  if (to.nameTooLong) throw fail('ENAMETOOLONG');
   const sourceIsDir = isDirectory(source.mode);
   if (from.trailingSlash && !sourceIsDir) throw fail('ENOTDIR');
   if (!exchange && to.trailingSlash && !sourceIsDir) throw fail('ENOTDIR');
