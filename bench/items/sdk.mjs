@@ -4,14 +4,17 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT, removeDb } from '../lib/harness.mjs';
+import { ROOT, TIMEOUT_S, removeDb } from '../lib/harness.mjs';
 
 const WORKER = join(ROOT, 'bench', 'items', 'sdk-worker.mjs');
 export const PEER = 'agentfs-sdk 0.6.4';
 
 function runWorker(impl, db, sizes) {
   removeDb(db);
-  const r = spawnSync(process.execPath, [WORKER, impl, db, JSON.stringify(sizes)], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [WORKER, impl, db, JSON.stringify(sizes)], {
+    encoding: 'utf8',
+    timeout: TIMEOUT_S * 1000,
+  });
   removeDb(db);
   if (r.status !== 0) throw new Error(`${impl} SDK workload failed (${r.status}): ${r.stderr.slice(-3000)}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
@@ -48,7 +51,7 @@ export const sdk = {
       ours: ours[op],
       note,
     });
-    const sync = `\`PRAGMA synchronous\`: AgentOS ${synchronous.agentos}, agentfs-sdk ${synchronous.agentfs} (0 OFF, 1 NORMAL, 2 FULL).`;
+    const sync = `\`PRAGMA synchronous\`: AgentOS ${synchronous.agentos}, agentfs-sdk ${synchronous.agentfs} (the engine's default).`;
     return [
       row(
         '9a',

@@ -51,6 +51,8 @@ export function copyDb(from, to) {
 }
 
 const MARK = '@@bench';
+/** A workload still running after this long is killed and reported as failed. */
+export const TIMEOUT_S = 300;
 
 /** The bash script: setup, then each step between two timestamps written to stderr. */
 function script(setup, steps) {
@@ -80,6 +82,7 @@ export function runWorkload(prefix, { setup, steps, env = {}, cwd }) {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
     maxBuffer: 64 * 1024 * 1024,
+    timeout: TIMEOUT_S * 1000,
   });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   const times = {};
@@ -89,9 +92,9 @@ export function runWorkload(prefix, { setup, steps, env = {}, cwd }) {
   if (r.status !== 0 || missing.length > 0) {
     const cmd = prefix.length > 0 ? 'agentos run' : 'native';
     const tail = r.stderr.replace(new RegExp(`^${MARK}.*\\n`, 'gm'), '').slice(-3000);
-    throw new Error(
-      `${cmd} workload failed (exit ${r.status ?? r.signal}); steps not reached: ${missing.join(', ')}\n${tail}`,
-    );
+    const how =
+      r.error?.code === 'ETIMEDOUT' ? `did not end within ${TIMEOUT_S} s` : `exit ${r.status ?? r.signal}`;
+    throw new Error(`${cmd} workload failed (${how}); steps not reached: ${missing.join(', ')}\n${tail}`);
   }
   return { times, wall };
 }

@@ -26,7 +26,7 @@ const x = (r) => (r >= 10 ? r.toFixed(0) : r.toFixed(2));
 
 /** Ratio, spread and verdict of a row; `ratios` are per round, oriented as the target is. */
 export function evaluate(row) {
-  if (row.error) return { result: 'failed' };
+  if (!row.ours?.length) return {};
   if (row.kind === 'memory') {
     const m = median(row.ours);
     return {
@@ -56,14 +56,9 @@ function table(rows) {
   ];
   for (const row of rows) {
     const e = evaluate(row);
-    if (row.error) {
-      lines.push(
-        `| ${row.id} | ${row.name} | ${row.baseline} | | | | ${row.targetText ?? ''} | **failed** (see notes) |`,
-      );
-      continue;
-    }
+    const result = row.error ? '**failed** (see notes)' : e.pass ? 'pass' : '**miss**';
     lines.push(
-      `| ${row.id} | ${row.name} | ${row.baseline} | ${e.base} | ${e.ours} | ${e.ratio} | ${e.target} | ${e.pass ? 'pass' : '**miss**'} |`,
+      `| ${row.id} | ${row.name} | ${row.baseline} | ${e.base ?? ''} | ${e.ours ?? ''} | ${e.ratio ?? ''} | ${e.target ?? ''} | ${result} |`,
     );
   }
   return lines.join('\n');
@@ -78,10 +73,8 @@ function notes(rows) {
   for (const row of rows) {
     out.push(`### ${row.id}. ${row.name}`, '');
     if (row.note) out.push(row.note, '');
-    if (row.error) {
-      out.push('The workload failed:', '', '```', row.error.trim(), '```', '');
-      continue;
-    }
+    if (row.error) out.push('The workload failed:', '', '```', row.error.trim(), '```', '');
+    if (!row.ours?.length) continue;
     const unit = row.kind === 'memory' ? (v) => `${v.toFixed(0)} MB` : time;
     out.push(`- ${row.baseline}, per round: ${list(row.base, time)}`);
     out.push(`- AgentOS, per round: ${list(row.ours, unit)}`);
@@ -120,6 +113,7 @@ export function render({
 }) {
   const minutes = ((ended - started) / 60000).toFixed(1);
   const passed = rows.filter((r) => !r.error && evaluate(r).pass).length;
+  const failed = rows.filter((r) => r.error).length;
   const parts = [
     '# AgentOS benchmarks',
     '',
@@ -151,7 +145,7 @@ export function render({
     '',
     '## Results',
     '',
-    `${passed} of ${rows.length} rows meet their target.`,
+    `${passed} of ${rows.length} rows meet their target${failed ? `; ${failed} failed (see the notes)` : ''}.`,
     '',
     table(rows),
     '',
