@@ -24,6 +24,10 @@
 #define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
 #endif
 
+#ifndef __NR_close_range
+#define __NR_close_range 436
+#endif
+
 #define AT_FDCWD_VALUE (-100)
 #define AT_EMPTY_PATH_FLAG 0x1000
 
@@ -260,8 +264,9 @@ static int classify(struct supervisor *s, struct syscall_event *ev) {
         if (read_fd_link(ev, (int)ev->data.args[ev->info->fd_arg]) == 0 && link_is_virtual(&s->mount, ev->fd_link))
             virtual_call = 1;
     }
-    if ((ev->info->nr == SYS_getcwd || ev->info->nr == SYS_sync) && s->virtual_bases_exist) {
-        if (ev->info->nr == SYS_sync) return 1;
+    if ((ev->info->nr == SYS_getcwd || ev->info->nr == SYS_sync || ev->info->nr == __NR_close_range) && s->virtual_bases_exist) {
+        /* sync flushes everything; close_range may close any descriptor: the handler looks. */
+        if (ev->info->nr != SYS_getcwd) return 1;
         if (read_base(ev, 0, AT_FDCWD_VALUE) == 0 && link_is_virtual(&s->mount, ev->bases[0])) virtual_call = 1;
     }
     return virtual_call;

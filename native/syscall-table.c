@@ -18,6 +18,9 @@
 #define __NR_listxattrat 465
 #define __NR_removexattrat 466
 #endif
+#ifndef __NR_close_range
+#define __NR_close_range 436
+#endif
 #ifndef __NR_io_uring_setup
 #define __NR_io_uring_setup 425
 #define __NR_io_uring_enter 426
@@ -81,6 +84,11 @@ const struct syscall_info syscall_table[] = {
     NOTIFY(fstatfs, NOPATH, 0, NO_ARG),
     NOTIFY(getdents, NOPATH, 0, NO_ARG),
     NOTIFY(getdents64, NOPATH, 0, NO_ARG),
+    /* Closing a written file is a durability point: its content is committed before close returns. */
+    NOTIFY(close, NOPATH, 0, NO_ARG),
+    NOTIFY(dup2, NOPATH, 1, NO_ARG),
+    NOTIFY(dup3, NOPATH, 1, NO_ARG),
+    NOTIFY(close_range, NOPATH, NO_ARG, NO_ARG),
     NOTIFY(fsync, NOPATH, 0, NO_ARG),
     NOTIFY(fdatasync, NOPATH, 0, NO_ARG),
     NOTIFY(syncfs, NOPATH, 0, NO_ARG),

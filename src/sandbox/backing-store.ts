@@ -90,17 +90,21 @@ export class BackingStore {
   #directories = new Map<number, DirectoryHandle>();
   #nextDirectory = 1;
   readonly #onWriteBack: BackingStoreOptions['onWriteBack'];
+  /** Files whose content went back since the last commit. */
+  readonly #uncommitted = new Set<number>();
 
   constructor(vfs: Vfs, cache: CacheDir, addon: NativeAddon, options: BackingStoreOptions = {}) {
     this.#vfs = vfs;
     this.#cache = cache;
     this.#addon = addon;
     this.#onWriteBack = options.onWriteBack;
+    vfs.conn.onCommit(() => this.#uncommitted.clear());
   }
 
   /** A new host descriptor on the materialized content of a regular file (the caller closes it). */
   openFile(inode: Readonly<InodeRecord>, flags: number, created = false): number {
-    if (created && inode.size === 0 && !this.#files.has(inode.ino) && !(flags & O_PATH)) return this.#createEmpty(inode, flags);
+    if (created && inode.size === 0 && !this.#files.has(inode.ino) && !(flags & O_PATH))
+      return this.#createEmpty(inode, flags);
     const file = this.#materialize(inode);
     // SECCOMP_IOCTL_NOTIF_ADDFD refuses O_PATH files (fget), so an O_PATH open gets a read-only one.
     if (flags & O_PATH) return openSync(file.path, O_RDONLY);
@@ -177,6 +181,16 @@ export class BackingStore {
     for (const file of this.#files.values()) if (file.writable) this.writeBack(file.ino);
   }
 
+  /**
+   * A program is closing a descriptor of this file: content written through any descriptor
+   * goes back now. Returns whether some of it is not committed yet (the close must wait).
+   */
+  syncForClose(ino: number): boolean {
+    if (!this.#files.get(ino)?.writable) return false;
+    this.writeBack(ino);
+    return this.#uncommitted.has(ino);
+  }
+
   /** Handles inotify names ("<ino>" of f/) reported closed after writing. */
   closedAfterWrite(names: string): void {
     for (const name of new Set(names.split('\n'))) {
@@ -249,7 +263,13 @@ export class BackingStore {
     this.#addon.futimens(fd, inode.atime, inode.atimeNsec, inode.mtime, inode.mtimeNsec);
     this.#vfs.retain(inode.ino);
     const writable = (flags & O_ACCMODE) !== 0;
-    this.#files.set(inode.ino, { ino: inode.ino, path, hashes: new BigUint64Array(0), stamp: stampOf(inode), writable });
+    this.#files.set(inode.ino, {
+      ino: inode.ino,
+      path,
+      hashes: new BigUint64Array(0),
+      stamp: stampOf(inode),
+      writable,
+    });
     return fd;
   }
 
@@ -293,7 +313,8 @@ export class BackingStore {
     const current = this.#vfs.inode(file.ino);
     if (!current) return false;
     const changed: number[] = [];
-    for (let i = 0; i < count; i++) if (i >= file.hashes.length || hashes[i] !== file.hashes[i]) changed.push(i);
+    for (let i = 0; i < count; i++)
+      if (i >= file.hashes.length || hashes[i] !== file.hashes[i]) changed.push(i);
     const same = changed.length === 0 && count === file.hashes.length && size === current.size;
     if (same && current.mtime === mtime.sec && current.mtimeNsec === mtime.nsec) return false;
     // Bounded transactions: a huge file goes back in pieces, each leaving a consistent inode.
@@ -313,7 +334,11 @@ export class BackingStore {
     }
     file.hashes = hashes;
     if (inode) file.stamp = stampOf(inode);
-    this.#onWriteBack?.(file.ino, { bytes: changed.reduce((n, i) => n + Math.min(cs, size - i * cs), 0), size });
+    this.#uncommitted.add(file.ino);
+    this.#onWriteBack?.(file.ino, {
+      bytes: changed.reduce((n, i) => n + Math.min(cs, size - i * cs), 0),
+      size,
+    });
     return true;
   }
 }
@@ -338,4 +363,3 @@ function readChunks(fd: number, indexes: number[], cs: number, size: number): Ch
 function fstatOf(path: string) {
   return statSync(path, { bigint: true, throwIfNoEntry: false });
 }
-

@@ -23,6 +23,8 @@ export interface SandboxContext {
   mount: string;
   /** The run's audit trail, told about each operation once it succeeded. */
   audit?: RunAudit;
+  /** A durability point: commits everything done so far (with the buffered operation log). */
+  commit(): void;
 }
 
 export class Call {

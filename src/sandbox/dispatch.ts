@@ -13,6 +13,7 @@ import { handleAttributes } from './handlers/attributes.js';
 import { handleDirectories } from './handlers/directories.js';
 import { handleMisc } from './handlers/misc.js';
 import { handleXattr } from './handlers/xattr.js';
+import { handleClose } from './handlers/close.js';
 import { performOnHost } from './host-fallback.js';
 
 type Handler = (call: Call) => void;
@@ -25,14 +26,35 @@ register(handleOpen, 'open', 'openat', 'openat2', 'creat');
 register(handleStat, 'stat', 'lstat', 'fstat', 'newfstatat', 'statx', 'statfs', 'fstatfs');
 register(handleNames, 'mkdir', 'mkdirat', 'mknod', 'mknodat', 'unlink', 'unlinkat', 'rmdir');
 register(handleNames, 'rename', 'renameat', 'renameat2', 'link', 'linkat', 'symlink', 'symlinkat');
-register(handleAttributes, 'chmod', 'fchmod', 'fchmodat', 'fchmodat2', 'chown', 'lchown', 'fchown', 'fchownat');
+register(
+  handleAttributes,
+  'chmod',
+  'fchmod',
+  'fchmodat',
+  'fchmodat2',
+  'chown',
+  'lchown',
+  'fchown',
+  'fchownat',
+);
 register(handleAttributes, 'utime', 'utimes', 'utimensat', 'futimesat', 'truncate', 'ftruncate');
 register(handleAttributes, 'access', 'faccessat', 'faccessat2');
 register(handleDirectories, 'getdents', 'getdents64', 'getcwd');
-register(handleMisc, 'readlink', 'readlinkat', 'fsync', 'fdatasync', 'syncfs', 'sync', 'inotify_add_watch', 'name_to_handle_at');
+register(
+  handleMisc,
+  'readlink',
+  'readlinkat',
+  'fsync',
+  'fdatasync',
+  'syncfs',
+  'sync',
+  'inotify_add_watch',
+  'name_to_handle_at',
+);
 register(handleXattr, 'setxattr', 'lsetxattr', 'fsetxattr', 'getxattr', 'lgetxattr', 'fgetxattr');
 register(handleXattr, 'listxattr', 'llistxattr', 'flistxattr', 'removexattr', 'lremovexattr', 'fremovexattr');
 register(handleXattr, 'setxattrat', 'getxattrat', 'listxattrat', 'removexattrat');
+register(handleClose, 'close', 'dup2', 'dup3', 'close_range');
 register(refuseUntraced, 'execve', 'execveat', 'chdir');
 
 /** Without ptrace, exec and chdir into the agent filesystem cannot be redirected. */

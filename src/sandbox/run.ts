@@ -137,6 +137,7 @@ export async function runSandbox(options: RunOptions): Promise<RunResult> {
       hostOps,
       mount,
       audit,
+      commit: () => commit(ctx),
     };
     const command = options.command.length > 0 ? options.command : defaultCommand();
     const args = [
@@ -226,7 +227,7 @@ async function serve(ctx: SandboxContext): Promise<number> {
   }
 }
 
-/** A durability point: the buffered operation log joins the batch, which commits. */
+/** The buffered operation log joins the batch, which commits. */
 function commit(ctx: SandboxContext): void {
   ctx.audit?.drain();
   ctx.vfs.conn.flush();
