@@ -129,9 +129,14 @@ export function unlinkEntry(ctx: VfsContext, dir: Readonly<InodeRecord>, name: s
   touchDirectory(ctx, dir.ino, t);
 }
 
-/** One link fewer: deletes the inode, or keeps it as an orphan while it is open. */
+/**
+ * One link fewer: deletes the inode, or keeps it as an orphan while it is open. A directory has
+ * exactly one entry, so removing it leaves no link whatever its stored nlink says (other
+ * implementations store the Unix 2 + subdirectories; counting down from that would keep an
+ * inode no entry names).
+ */
 export function dropLink(ctx: VfsContext, inode: Readonly<InodeRecord>, t: Timestamp = now()): void {
-  const nlink = Math.max(0, inode.nlink - 1);
+  const nlink = isDirectory(inode.mode) ? 0 : Math.max(0, inode.nlink - 1);
   if (nlink > 0) {
     ctx.inodes.save({ ...withTime(inode, t, { c: true }), nlink });
     return;

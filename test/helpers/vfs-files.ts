@@ -2,6 +2,7 @@
 import type { Vfs } from '../../src/vfs/vfs.js';
 import type { Caller } from '../../src/vfs/context.js';
 import type { InodeRecord } from '../../src/store/fs-store.js';
+import type { StoreConnection } from '../../src/store/connection.js';
 import { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY } from '../../src/vfs/constants.js';
 import { root } from './temp-db.js';
 
@@ -28,4 +29,20 @@ export function readText(vfs: Vfs, path: string, caller: Caller = root): string 
 /** Names in a directory, in listing order. */
 export function names(vfs: Vfs, path: string, caller: Caller = root): string[] {
   return vfs.readdir(path, caller).map((e) => e.name);
+}
+
+/**
+ * Sets inodes' stored nlink with raw SQL, as another implementation would write it (for
+ * directories, the Unix 2 + subdirectories), bumping agentos_meta.generation as SPEC.md asks
+ * other writers to, so AgentOS connections drop what they cached.
+ */
+export function storeNlink(conn: StoreConnection, nlinks: Record<number, number>): void {
+  const sets = Object.entries(nlinks).map(
+    ([ino, n]) => `UPDATE fs_inode SET nlink = ${n} WHERE ino = ${ino};`,
+  );
+  conn.write(() =>
+    conn.exec(
+      `${sets.join('\n')}\nUPDATE agentos_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation';`,
+    ),
+  );
 }

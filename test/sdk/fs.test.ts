@@ -1,5 +1,7 @@
 import { useAgent } from '../helpers/agent.js';
-import { expectRejectErrno, sqlite3 } from '../helpers/temp-db.js';
+import { expectRejectErrno, queryOnce, sqlite3 } from '../helpers/temp-db.js';
+import { storeNlink } from '../helpers/vfs-files.js';
+import { openAgentDatabase } from '../../src/store/agent-database.js';
 import { AgentOSError, COPYFILE_EXCL, constants } from '../../src/index.js';
 
 describe('agent.fs: files', () => {
@@ -237,6 +239,28 @@ describe('agent.fs: directories', () => {
     await agent.fs.rm('/tree', { recursive: true });
     expect(await agent.fs.readdir('/')).toEqual([]);
     expect(sqlite3(dbPath, 'SELECT COUNT(*) FROM fs_inode;').trim()).toBe('1');
+  });
+
+  test('rm recursive deletes directories another implementation stored with nlink = 2 + subdirectories', async () => {
+    const { agent, dbPath } = t();
+    await agent.fs.writeFile('/tree/a/b/c.txt', 'c');
+    await agent.fs.mkdir('/tree/empty');
+    const nlinks: Record<number, number> = {};
+    for (const [path, n] of [
+      ['/tree', 4],
+      ['/tree/a', 3],
+      ['/tree/a/b', 2],
+      ['/tree/empty', 2],
+    ] as const)
+      nlinks[(await agent.fs.stat(path)).ino] = n;
+    const { conn } = openAgentDatabase(dbPath);
+    try {
+      storeNlink(conn, nlinks);
+    } finally {
+      conn.close();
+    }
+    await agent.fs.rm('/tree', { recursive: true });
+    expect(queryOnce(dbPath, 'SELECT ino FROM fs_inode')).toEqual([{ ino: 1 }]);
   });
 
   test('rm of a file through a path with a trailing slash is ENOTDIR', async () => {

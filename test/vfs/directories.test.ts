@@ -1,5 +1,5 @@
 import { useTestVfs, root, user, expectErrno } from '../helpers/temp-db.js';
-import { writeFile, names } from '../helpers/vfs-files.js';
+import { writeFile, names, storeNlink } from '../helpers/vfs-files.js';
 import { DT_DIR, DT_LNK, DT_REG, S_IFDIR, direntType, isDirectory } from '../../src/vfs/constants.js';
 
 describe('mkdir', () => {
@@ -112,6 +112,32 @@ describe('rmdir', () => {
     vfs.mkdir('/ro/sub', 0o777, root);
     expectErrno(() => vfs.rmdir('/ro/sub', user(1000)), 'EACCES');
     expectErrno(() => vfs.rmdir('/ro/missing', user(1000)), 'ENOENT');
+  });
+
+  test('deletes a directory another implementation stored with nlink = 2 (its only entry is gone)', () => {
+    const { vfs, conn, reopen } = t();
+    const d = vfs.mkdir('/d', 0o755, root);
+    vfs.mkdir('/d/sub', 0o755, root);
+    const sub = vfs.stat('/d/sub', root).ino;
+    // The Unix convention (2 + subdirectories), as another writer would have stored it.
+    storeNlink(reopen().conn, { [sub]: 2, [d.ino]: 3 });
+    vfs.rmdir('/d/sub', root);
+    vfs.rmdir('/d', root);
+    for (const ino of [sub, d.ino])
+      expect(conn.prepare('SELECT ino FROM fs_inode WHERE ino = ?').get(ino)).toBeUndefined();
+    expect(names(vfs, '/')).toEqual([]);
+  });
+
+  test('a directory removed while open keeps its inode (nlink 0, an orphan) until released', () => {
+    const { vfs, conn, reopen } = t();
+    const d = vfs.mkdir('/d', 0o755, root);
+    storeNlink(reopen().conn, { [d.ino]: 2 });
+    vfs.retain(d.ino);
+    vfs.rmdir('/d', root);
+    expect(vfs.inode(d.ino)?.nlink).toBe(0);
+    expect(conn.prepare('SELECT ino FROM agentos_orphans WHERE ino = ?').get(d.ino)).toEqual({ ino: d.ino });
+    vfs.release(d.ino);
+    expect(conn.prepare('SELECT ino FROM fs_inode WHERE ino = ?').get(d.ino)).toBeUndefined();
   });
 });
 

@@ -1,5 +1,5 @@
 import { useTestVfs, root, user, expectErrno } from '../helpers/temp-db.js';
-import { writeFile, readText, names } from '../helpers/vfs-files.js';
+import { writeFile, readText, names, storeNlink } from '../helpers/vfs-files.js';
 import {
   O_RDONLY,
   RENAME_EXCHANGE,
@@ -54,6 +54,15 @@ describe('rename', () => {
     expect(vfs.stat('/empty', root).ino).toBe(dir);
     expect(names(vfs, '/empty')).toEqual(['sub']);
     expectErrno(() => vfs.rename('/empty', '/full', root), 'ENOTEMPTY');
+  });
+
+  test('a replaced directory goes even when another implementation stored it with nlink = 2', () => {
+    const { vfs, conn, reopen } = t();
+    tree(vfs);
+    const victim = vfs.stat('/empty', root).ino;
+    storeNlink(reopen().conn, { [victim]: 2 });
+    vfs.rename('/dir', '/empty', root);
+    expect(conn.prepare('SELECT ino FROM fs_inode WHERE ino = ?').get(victim)).toBeUndefined();
   });
 
   test('moving a directory updates where ".." leads', () => {
