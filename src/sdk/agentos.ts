@@ -110,12 +110,13 @@ export class AgentOS {
   /**
    * Runs one read-only SQL statement (SELECT, WITH, VALUES, EXPLAIN or a reporting PRAGMA) in a
    * consistent snapshot and returns its rows; a statement that could write rejects with EROFS.
+   * Integers come back as numbers, or as bigints beyond Number.MAX_SAFE_INTEGER (exactly).
    * @example const rows = await agent.query('SELECT name, count(*) AS n FROM tool_calls GROUP BY name');
    */
   async query<Row = Record<string, QueryValue>>(sql: string, params: QueryParam[] = []): Promise<Row[]> {
     assertString(sql, 'sql');
     assertReadOnlySql(sql);
-    return this.#conn.read(() => this.#conn.prepare<Row>(sql).all(...params));
+    return this.#conn.read(() => this.#conn.prepare<Row>(sql, { exactIntegers: true }).all(...params));
   }
 
   /**

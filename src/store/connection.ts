@@ -32,7 +32,41 @@ interface EngineStatement {
   run(...params: SqlParam[]): RunResult;
   /** The native statement; reset() ends its read snapshot. */
   stmt: { reset(): void };
+  /** Integers as bigint (all of them) instead of the nearest double. */
+  safeIntegers(toggle: boolean): unknown;
 }
+
+export interface PrepareOptions {
+  /**
+   * Integers come back exactly: numbers within Number.MAX_SAFE_INTEGER, bigints beyond it
+   * (by default the engine rounds them to the nearest double). For SQL from users.
+   */
+  exactIntegers?: boolean;
+}
+
+/** The engine in safe-integers mode, with the integers a double holds exactly turned back into numbers. */
+function exactIntegers(stmt: EngineStatement): EngineStatement {
+  stmt.safeIntegers(true);
+  return {
+    get: (...params) => safeNumbers(stmt.get(...params)),
+    all: (...params) => stmt.all(...params).map(safeNumbers),
+    run: (...params) => stmt.run(...params),
+    stmt: stmt.stmt,
+    safeIntegers: (toggle) => stmt.safeIntegers(toggle),
+  };
+}
+
+function safeNumbers(row: unknown): unknown {
+  if (typeof row !== 'object' || row === null) return row;
+  const out = row as Record<string, unknown>;
+  for (const [column, value] of Object.entries(out)) {
+    if (typeof value === 'bigint' && value >= MIN_SAFE && value <= MAX_SAFE) out[column] = Number(value);
+  }
+  return out;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = -MAX_SAFE;
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -192,16 +226,21 @@ export class StoreConnection {
     this.#hasMeta = true;
   }
 
-  prepare<Row = unknown>(sql: string): Statement<Row> {
-    let stmt = this.#statements.get(sql);
+  prepare<Row = unknown>(sql: string, options: PrepareOptions = {}): Statement<Row> {
+    // Exact statements are cached under another key (AgentOS's own SQL never starts with NUL),
+    // so the same SQL prepared both ways keeps two statements, each in its own mode.
+    const key = options.exactIntegers ? `\0${sql}` : sql;
+    let stmt = this.#statements.get(key);
     if (!stmt) {
       this.#assertOpen();
       try {
-        stmt = new Statement(this.#db.prepare(sql) as EngineStatement, this, !/^\s*(SELECT|PRAGMA|WITH)\b/i.test(sql));
+        let engine = this.#db.prepare(sql) as EngineStatement;
+        if (options.exactIntegers) engine = exactIntegers(engine);
+        stmt = new Statement(engine, this, !/^\s*(SELECT|PRAGMA|WITH)\b/i.test(sql));
       } catch (e) {
         throw this.engineError(e);
       }
-      this.#statements.set(sql, stmt);
+      this.#statements.set(key, stmt);
     }
     return stmt as Statement<Row>;
   }

@@ -38,6 +38,13 @@ test("rows print as aligned columns with NULL and x'hex' blobs; --json prints ro
   );
 });
 
+test('integers beyond 2^53 print exactly: as digits, and in --json as strings', () => {
+  const { run, db } = workspace();
+  const sql = 'SELECT 9007199254740993 AS big, 42 AS small';
+  expect(run(['sql', sql])).toBe('big               small\n9007199254740993  42\n');
+  expect(json(['sql', '--json', sql, '--db', db])).toEqual([{ big: '9007199254740993', small: 42 }]);
+});
+
 test('statements that could write are rejected before they run, and change nothing', () => {
   const { run, db } = workspace();
   run(['kv', 'set', 'keep', '1']);

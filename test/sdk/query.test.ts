@@ -26,6 +26,31 @@ describe('agent.query (read-only SQL)', () => {
     expect(await agent.query('SELECT 1 AS one;')).toEqual([{ one: 1 }]);
   });
 
+  test('integers beyond 2^53 come back exactly as bigints, the others as numbers', async () => {
+    const { agent } = t();
+    await agent.kv.set('n', 1);
+    const [row] = await agent.query(
+      `SELECT 9007199254740993 AS big, -9223372036854775808 AS min, 9007199254740991 AS safe,
+              -9007199254740991 AS negative, 1.5 AS real, ? AS param, COUNT(*) AS n FROM kv_store`,
+      [9007199254740995n],
+    );
+    expect(row).toEqual({
+      big: 9007199254740993n,
+      min: -9223372036854775808n,
+      safe: 9007199254740991,
+      negative: -9007199254740991,
+      real: 1.5,
+      param: 9007199254740995n,
+      n: 1,
+    });
+    // The same SQL AgentOS itself runs keeps its own (number) statement: writes still work.
+    expect(await agent.query("SELECT value FROM agentos_meta WHERE key = 'generation'")).toEqual([
+      { value: expect.any(String) },
+    ]);
+    await agent.kv.set('m', 2);
+    expect(await agent.kv.get('m')).toBe(2);
+  });
+
   test('anything that could write is EROFS, and nothing changes', async () => {
     const { agent, dbPath } = t();
     await agent.kv.set('a', 1);
