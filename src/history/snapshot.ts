@@ -75,7 +75,7 @@ function checkTarget(sourcePath: string, target: string, overwrite: boolean): vo
       throw new AgentOSError('EEXIST', {
         syscall: 'snapshot',
         path: target,
-        message: 'file exists (use --force to replace it)',
+        message: 'file exists (pass { overwrite: true } to replace it)',
       });
     if (statSync(target).isDirectory())
       throw new AgentOSError('EISDIR', { syscall: 'snapshot', path: target });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { AgentOS } from '../../src/index.js';
 import { startNode, stop } from '../helpers/child.js';
 import { BIN, useWorkspace } from '../helpers/sandbox.js';
-import { sqlite3 } from '../helpers/temp-db.js';
+import { expectRejectErrno, sqlite3 } from '../helpers/temp-db.js';
 
 const workspace = useWorkspace();
 
@@ -127,13 +127,23 @@ test('snapshots during concurrent writers are consistent and open cleanly', asyn
   await checkSnapshot(final);
 });
 
-test('snapshot refuses to overwrite without --force, and never the database itself', () => {
+test('snapshot refuses to overwrite without --force, and never the database itself', async () => {
   const w = workspace();
   const out = join(w.dir, 'snap.db');
   expect(w.cli(['snapshot', out]).status).toBe(0);
   const again = w.cli(['snapshot', out]);
   expect(again.status).toBe(1);
   expect(again.stderr).toMatch(/^agentos: EEXIST: .*--force/);
+  // The SDK names its own option, not the CLI's flag.
+  const agent = w.open();
+  try {
+    const e = await expectRejectErrno(agent.snapshot(out), 'EEXIST');
+    expect(e.message).toMatch(/\{ overwrite: true \}/);
+    expect(e.message).not.toMatch(/--force/);
+    await agent.snapshot(out, { overwrite: true });
+  } finally {
+    await agent.close();
+  }
   expect(w.cli(['snapshot', '--force', out]).status).toBe(0);
   const self = w.cli(['snapshot', '--force', w.db]);
   expect(self.status).toBe(1);

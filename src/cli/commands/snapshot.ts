@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import { AgentOSError } from '../../index.js';
 import { BaseCommand } from '../base-command.js';
 import { printable } from '../format.js';
 import { startProgress, type Progress } from '../transfer/progress.js';
@@ -32,14 +33,28 @@ export default class Snapshot extends BaseCommand {
     const agent = this.openAgent(flags, { readonly: true });
     let progress: Progress | undefined;
     let shown = 0;
-    const result = await agent.snapshot(args.out, {
-      overwrite: flags.force,
-      onProgress: (done, total) => {
-        progress ??= startProgress('Snapshot', total);
-        for (; shown < done; shown++) progress.tick();
-      },
-    });
-    progress?.stop();
+    let result;
+    try {
+      result = await agent.snapshot(args.out, {
+        overwrite: flags.force,
+        onProgress: (done, total) => {
+          progress ??= startProgress('Snapshot', total);
+          for (; shown < done; shown++) progress.tick();
+        },
+      });
+    } catch (e) {
+      // The SDK's hint names its option; a CLI user needs the flag.
+      if (e instanceof AgentOSError && e.code === 'EEXIST' && e.syscall === 'snapshot') {
+        throw new AgentOSError('EEXIST', {
+          syscall: 'snapshot',
+          path: e.path,
+          message: 'file exists (use --force to replace it)',
+        });
+      }
+      throw e;
+    } finally {
+      progress?.stop();
+    }
     if (flags.json) return this.printJson(result);
     const kib = (result.bytes / 1024).toFixed(0);
     this.log(
