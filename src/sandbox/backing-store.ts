@@ -3,9 +3,12 @@
  *
  * A regular file is materialized once into `f/<ino>` and every open of it gets its own host
  * descriptor on that file, so reads, writes, mmap and locks run natively and processes see
- * each other's writes. Content goes back to the database whenever a writable descriptor is
- * finally closed (inotify IN_CLOSE_WRITE), on fsync and at the end of the run; chunks are
- * compared by hash so only changed ones are rewritten.
+ * each other's writes. When a program closes a descriptor of a file it may have written, the
+ * file becomes pending: recorded in agentos_pending_content (committed before the close
+ * returns, so a dead run's next opener recovers it from the cache file) and written back soon
+ * after, when the program leaves the supervisor time. fsync, truncate and utimens write back at
+ * once, and so does the end of the run. Chunks are compared by hash so only changed ones are
+ * rewritten.
  *
  * A directory gets a fresh empty placeholder `d/<ino>.<n>` per open. The supervisor keeps its
  * own descriptor on it, which shares the program's file position, so getdents can keep its
@@ -24,8 +27,9 @@ import {
 } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Vfs } from '../vfs/vfs.js';
-import { MAX_TRANSACTION_BYTES } from '../vfs/vfs.js';
-import type { ChunkRecord, InodeRecord } from '../store/fs-store.js';
+import { storeHostContent } from '../vfs/host-content.js';
+import { ownProcessIdentity } from '../vfs/orphans.js';
+import type { InodeRecord } from '../store/fs-store.js';
 import type { CacheDir } from './cache-dir.js';
 import type { NativeAddon } from './native.js';
 import type { DirectoryRecord } from './structs.js';
@@ -90,15 +94,14 @@ export class BackingStore {
   #directories = new Map<number, DirectoryHandle>();
   #nextDirectory = 1;
   readonly #onWriteBack: BackingStoreOptions['onWriteBack'];
-  /** Files whose content went back since the last commit. */
-  readonly #uncommitted = new Set<number>();
+  /** Files whose newest content may be only here: recorded in agentos_pending_content. */
+  readonly #pending = new Set<number>();
 
   constructor(vfs: Vfs, cache: CacheDir, addon: NativeAddon, options: BackingStoreOptions = {}) {
     this.#vfs = vfs;
     this.#cache = cache;
     this.#addon = addon;
     this.#onWriteBack = options.onWriteBack;
-    vfs.conn.onCommit(() => this.#uncommitted.clear());
   }
 
   /** A new host descriptor on the materialized content of a regular file (the caller closes it). */
@@ -170,7 +173,38 @@ export class BackingStore {
       return false;
     }
     try {
-      return this.#writeBackFrom(file, fd);
+      const wrote = this.#writeBackFrom(file, fd);
+      if (this.#pending.delete(ino)) this.#vfs.conn.write(() => this.#vfs.pendingContent.clear(ino));
+      return wrote;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  get hasPending(): boolean {
+    return this.#pending.size > 0;
+  }
+
+  /**
+   * Writes back pending files until `deadline` (a Date.now() value); returns whether some are
+   * left for later.
+   */
+  writeBackPending(deadline: number): boolean {
+    for (const ino of this.#pending) {
+      if (Date.now() >= deadline) return true;
+      this.writeBack(ino);
+    }
+    return false;
+  }
+
+  /** The first bytes of a file as programs see them (the cache's copy may be newer than the database's). */
+  readHead(inode: Readonly<InodeRecord>, length: number): Buffer {
+    const file = this.#files.get(inode.ino);
+    if (!file) return this.#vfs.read(inode.ino, 0, length);
+    const fd = openSync(file.path, fsc.O_RDONLY);
+    try {
+      const head = Buffer.alloc(length);
+      return head.subarray(0, readSync(fd, head, 0, length, 0));
     } finally {
       closeSync(fd);
     }
@@ -182,21 +216,32 @@ export class BackingStore {
   }
 
   /**
-   * A program is closing a descriptor of this file: content written through any descriptor
-   * goes back now. Returns whether some of it is not committed yet (the close must wait).
+   * A program is closing a descriptor of this file, which it may have written: the file becomes
+   * pending. Returns whether anything is uncommitted, so the caller must commit before the
+   * close returns.
    */
   syncForClose(ino: number): boolean {
-    if (!this.#files.get(ino)?.writable) return false;
-    this.writeBack(ino);
-    return this.#uncommitted.has(ino);
+    const file = this.#files.get(ino);
+    if (!file?.writable) return false;
+    this.#markPending(file);
+    return this.#vfs.conn.hasPendingWrites;
   }
 
-  /** Handles inotify names ("<ino>" of f/) reported closed after writing. */
+  /** Handles inotify names ("<ino>" of f/): files closed after writing without a close call (exit). */
   closedAfterWrite(names: string): void {
     for (const name of new Set(names.split('\n'))) {
-      const ino = Number(name);
-      if (Number.isInteger(ino) && ino > 0) this.writeBack(ino);
+      const file = this.#files.get(Number(name));
+      if (file) this.#markPending(file);
     }
+  }
+
+  #markPending(file: BackingFile): void {
+    if (this.#pending.has(file.ino)) return;
+    const { pid, start } = ownProcessIdentity();
+    this.#vfs.conn.write(() =>
+      this.#vfs.pendingContent.mark({ ino: file.ino, path: file.path, pid, pidStart: start }),
+    );
+    this.#pending.add(file.ino);
   }
 
   /** A placeholder directory for one open of a virtual directory. */
@@ -317,47 +362,16 @@ export class BackingStore {
       if (i >= file.hashes.length || hashes[i] !== file.hashes[i]) changed.push(i);
     const same = changed.length === 0 && count === file.hashes.length && size === current.size;
     if (same && current.mtime === mtime.sec && current.mtimeNsec === mtime.nsec) return false;
-    // Bounded transactions: a huge file goes back in pieces, each leaving a consistent inode.
-    const perGroup = Math.max(1, Math.floor(MAX_TRANSACTION_BYTES / cs));
-    let inode: Readonly<InodeRecord> | undefined = current;
-    for (let g = 0; g < changed.length || g === 0; g += perGroup) {
-      const group = changed.slice(g, g + perGroup);
-      const last = g + perGroup >= changed.length;
-      const chunks = readChunks(fd, group, cs, size);
-      const reached = group.length ? Math.min(size, (group[group.length - 1] + 1) * cs) : size;
-      inode = this.#vfs.applyContent(file.ino, {
-        chunks,
-        size: last ? size : Math.max(current.size, reached),
-        final: last ? { mtime } : undefined,
-      });
-      if (!inode) return false;
-    }
+    const inode = storeHostContent(this.#vfs, file.ino, fd, changed, { size, mtime });
+    if (!inode) return false;
     file.hashes = hashes;
-    if (inode) file.stamp = stampOf(inode);
-    this.#uncommitted.add(file.ino);
+    file.stamp = stampOf(inode);
     this.#onWriteBack?.(file.ino, {
       bytes: changed.reduce((n, i) => n + Math.min(cs, size - i * cs), 0),
       size,
     });
     return true;
   }
-}
-
-function readChunks(fd: number, indexes: number[], cs: number, size: number): ChunkRecord[] {
-  const out: ChunkRecord[] = [];
-  for (const index of indexes) {
-    const length = Math.min(cs, size - index * cs);
-    const data = Buffer.allocUnsafe(length);
-    let got = 0;
-    while (got < length) {
-      const n = readSync(fd, data, got, length - got, index * cs + got);
-      if (n === 0) break;
-      got += n;
-    }
-    if (got < length) data.fill(0, got);
-    out.push({ index, data });
-  }
-  return out;
 }
 
 function fstatOf(path: string) {

@@ -31,11 +31,27 @@ export interface CacheDir {
 
 const OWNER_FILE = 'owner';
 
-/** Who made a cache directory, and what else of the run's goes when it does. */
+/** Who made a cache directory, for which database, and what else of the run's goes when it does. */
 interface Owner {
   pid: number;
   start: string;
   companions?: string[];
+  db?: string;
+}
+
+export interface CacheDirOptions {
+  /** Directories the cache must stay out of (the paths programs may write). */
+  avoid?: readonly string[];
+  /** Removed with the cache if the run dies without cleaning up. */
+  companions?: string[];
+  /** The run's database (absolute), whose pending content may live in the cache. */
+  db?: string;
+  /**
+   * Lets a dead run's database take back the content it left pending in its cache (see
+   * src/vfs/pending-content.ts); false while that cannot happen yet (the database is busy),
+   * which keeps the directory for a later run.
+   */
+  recover?: (db: string) => boolean;
 }
 
 function mountOptionsOf(path: string): string[] | undefined {
@@ -86,8 +102,8 @@ function candidates(): string[] {
   return list.filter((d): d is string => typeof d === 'string' && d.length > 0);
 }
 
-/** Removes cache directories of earlier runs whose process is gone. */
-export function removeAbandonedCaches(base: string): void {
+/** Removes cache directories of earlier runs whose process is gone, once their content is safe. */
+export function removeAbandonedCaches(base: string, recover?: (db: string) => boolean): void {
   let entries: string[];
   try {
     entries = readdirSync(base);
@@ -104,6 +120,7 @@ export function removeAbandonedCaches(base: string): void {
       owner = undefined;
     }
     if (owner && processStartTime(owner.pid) === owner.start) continue;
+    if (owner?.db && recover && !recover(owner.db)) continue;
     for (const companion of owner?.companions ?? []) {
       if (typeof companion === 'string' && companion.startsWith('/'))
         rmSync(companion, { recursive: true, force: true });
@@ -112,12 +129,9 @@ export function removeAbandonedCaches(base: string): void {
   }
 }
 
-/**
- * Makes the run's cache directory outside the `avoid` directories (the paths programs may
- * write); `companions` are removed with it if the run dies without cleaning up.
- */
-export function createCacheDir(avoid: readonly string[] = [], companions: string[] = []): CacheDir {
-  const parent = candidates().find((dir) => usable(dir, avoid));
+/** Makes the run's cache directory (see CacheDirOptions), after clearing away dead runs' ones. */
+export function createCacheDir(options: CacheDirOptions = {}): CacheDir {
+  const parent = candidates().find((dir) => usable(dir, options.avoid ?? []));
   if (!parent) {
     throw new AgentOSError('EACCES', {
       message:
@@ -126,13 +140,18 @@ export function createCacheDir(avoid: readonly string[] = [], companions: string
   }
   const base = join(parent, `agentos-${process.getuid?.() ?? 0}`);
   mkdirSync(base, { recursive: true, mode: 0o700 });
-  removeAbandonedCaches(base);
+  removeAbandonedCaches(base, options.recover);
   const root = realpathSync(mkdtempSync(join(base, 'run-')));
   const files = join(root, 'f');
   const dirs = join(root, 'd');
   mkdirSync(files, { mode: 0o700 });
   mkdirSync(dirs, { mode: 0o700 });
-  const owner: Owner = { pid: process.pid, start: processStartTime(process.pid) ?? '0', companions };
+  const owner: Owner = {
+    pid: process.pid,
+    start: processStartTime(process.pid) ?? '0',
+    companions: options.companions ?? [],
+    db: options.db,
+  };
   writeFileSync(join(root, OWNER_FILE), JSON.stringify(owner));
   return { root, files, dirs, remove: () => rmSync(root, { recursive: true, force: true }) };
 }

@@ -1,9 +1,9 @@
 /**
  * `agentos run`: runs a command with the agent filesystem at the mount point. The exec
  * helper starts the command under seccomp and ptrace; this process serves every call that
- * touches the mount from the VFS, and commits at durability points: on fsync, when the
- * program goes idle, at least every 200 ms of activity (so a closed file is visible to other
- * processes within that), and at the end of the run.
+ * touches the mount from the VFS, and commits at durability points: when a program closes a
+ * file it wrote, on fsync, when the program goes idle, at least every 200 ms of activity, and
+ * at the end of the run. Closed files are written back in the background, between calls.
  */
 import { spawn, type StdioOptions } from 'node:child_process';
 import { closeSync } from 'node:fs';
@@ -71,6 +71,8 @@ export interface RunResult {
 
 const IDLE_MS = 20;
 const MAX_BATCH_MS = 200;
+/** How long one turn of background write-back may keep a program's next call waiting. */
+const WRITE_BACK_SLICE_MS = 10;
 
 export function defaultCommand(): string[] {
   return [process.env.SHELL || '/bin/bash'];
@@ -87,6 +89,26 @@ export function checkMount(mount: string): string {
   if (m === '/')
     throw new AgentOSError('EINVAL', { syscall: 'run', path: mount, message: 'the mount point cannot be /' });
   return m;
+}
+
+/**
+ * Opening a database recovers what dead runs left pending in their caches (see
+ * src/vfs/pending-content.ts). False when it cannot be opened now, true when done or when the
+ * database is gone.
+ */
+function recoverDeadRun(db: string): boolean {
+  try {
+    const { conn, chunkSize } = openAgentDatabase(db, { create: false, busyTimeoutMs: 100 });
+    try {
+      // Constructing the VFS is what recovers the pending content.
+      void new Vfs(conn, chunkSize);
+    } finally {
+      conn.close();
+    }
+    return true;
+  } catch (e) {
+    return e instanceof AgentOSError && (e.code === 'ENOENT' || e.code === 'EINVAL');
+  }
 }
 
 function isUnder(path: string, dir: string): boolean {
@@ -121,7 +143,12 @@ export async function runSandbox(options: RunOptions): Promise<RunResult> {
     });
     policy = HostPolicy.create(options, options.db, addon);
     hostOps = policy.startHostOps(addon);
-    cache = createCacheDir(policy.avoid, [policy.privateTmp]);
+    cache = createCacheDir({
+      avoid: policy.avoid,
+      companions: [policy.privateTmp],
+      db: conn.filePath,
+      recover: (db) => db === conn.filePath || recoverDeadRun(db),
+    });
     const [supervisorEnd, helperEnd] = addon.createChannel();
     supervisor = new addon.Supervisor(supervisorEnd, mount, cache.root, cache.files);
     if (policy.enforced) supervisor.guardAttributes([...policy.writable]);
@@ -196,7 +223,7 @@ async function serve(ctx: SandboxContext): Promise<number> {
   const { supervisor, backing } = ctx;
   let lastFlush = Date.now();
   for (;;) {
-    const ev = supervisor.next(IDLE_MS);
+    const ev = supervisor.next(backing.hasPending ? 0 : IDLE_MS);
     switch (ev.kind) {
       case 'syscall':
         dispatch(new Call(ev, ctx));
@@ -205,7 +232,7 @@ async function serve(ctx: SandboxContext): Promise<number> {
         handleTrace(ev, ctx);
         break;
       case 'close-write':
-        // Written back into the open batch; it commits when the program idles or within MAX_BATCH_MS.
+        // Closed without a close call (a process exited): written back in the background.
         backing.closedAfterWrite(ev.names);
         break;
       case 'exit':
@@ -213,6 +240,8 @@ async function serve(ctx: SandboxContext): Promise<number> {
       case 'error':
         throw new AgentOSError('EPERM', { message: ev.message });
       case 'idle':
+        // Nothing to answer: pending write-backs first, a slice at a time, then a commit.
+        if (backing.writeBackPending(Date.now() + WRITE_BACK_SLICE_MS)) break;
         commit(ctx);
         lastFlush = Date.now();
         // Let Node run its own work (signal handlers, child bookkeeping) while the program is quiet.
@@ -220,6 +249,8 @@ async function serve(ctx: SandboxContext): Promise<number> {
         break;
     }
     if (Date.now() - lastFlush > MAX_BATCH_MS) {
+      // A program that never pauses still gets its closed files written back.
+      backing.writeBackPending(Date.now() + WRITE_BACK_SLICE_MS);
       commit(ctx);
       lastFlush = Date.now();
       await new Promise((resolve) => setImmediate(resolve));

@@ -30,7 +30,10 @@ export function handleTrace(ev: TraceEvent, ctx: SandboxContext): void {
       strings = [e.hostPath];
     } else {
       const code = e instanceof AgentOSError ? e.code : 'EIO';
-      if (!(e instanceof AgentOSError)) process.stderr.write(`agentos: internal error in ${ev.nr === SYS_CHDIR ? 'chdir' : 'exec'}: ${(e as Error).stack}\n`);
+      if (!(e instanceof AgentOSError))
+        process.stderr.write(
+          `agentos: internal error in ${ev.nr === SYS_CHDIR ? 'chdir' : 'exec'}: ${(e as Error).stack}\n`,
+        );
       ctx.supervisor.traceReply(ev.requestId, errnoOf(code), []);
       return;
     }
@@ -48,7 +51,13 @@ function chdirTarget(ctx: SandboxContext, ev: TraceEvent, loc: Location, path: s
   return [ctx.backing.workingDirectory(inode.ino)];
 }
 
-function execTarget(ctx: SandboxContext, ev: TraceEvent, loc: Location, path: string, depth: number): string[] {
+function execTarget(
+  ctx: SandboxContext,
+  ev: TraceEvent,
+  loc: Location,
+  path: string,
+  depth: number,
+): string[] {
   if (loc.kind === 'host') return [loc.path];
   const caller = { cred: processInfo(ev.pid).cred, base: loc.base };
   const inode = ctx.vfs.stat(loc.path, caller, ev.flags & AT_SYMLINK_NOFOLLOW ? 'nofollow' : 'follow');
@@ -56,22 +65,35 @@ function execTarget(ctx: SandboxContext, ev: TraceEvent, loc: Location, path: st
   if (!isRegular(inode.mode)) throw fsError('EACCES', 'execve', path);
   ctx.vfs.accessInode(inode.ino, X_OK, caller, path);
   const live = ctx.backing.live(inode);
-  const head = ctx.vfs.read(inode.ino, 0, Math.min(SHEBANG_MAX, live.size));
+  const head = ctx.backing.readHead(inode, Math.min(SHEBANG_MAX, live.size));
   if (head[0] === 0x23 && head[1] === 0x21) return scriptTarget(ctx, ev, head, path, depth);
   return [ctx.backing.materializedPath(inode)];
 }
 
 /** A `#!` line as binfmt_script reads it: the interpreter and at most one argument. */
-function scriptTarget(ctx: SandboxContext, ev: TraceEvent, head: Buffer, path: string, depth: number): string[] {
+function scriptTarget(
+  ctx: SandboxContext,
+  ev: TraceEvent,
+  head: Buffer,
+  path: string,
+  depth: number,
+): string[] {
   if (depth >= MAX_INTERPRETER_DEPTH) throw fsError('ELOOP', 'execve', path);
   const end = head.indexOf(0x0a);
-  const line = head.subarray(2, end < 0 ? head.length : end).toString('utf8').replace(/[ \t\r]+$/, '');
+  const line = head
+    .subarray(2, end < 0 ? head.length : end)
+    .toString('utf8')
+    .replace(/[ \t\r]+$/, '');
   const m = /^[ \t]*([^ \t]+)(?:[ \t]+(.*))?$/.exec(line);
   if (!m) throw fsError('ENOEXEC', 'execve', path);
   const interpreter = m[1];
   const argument = m[2];
-  const interpreterLoc = ctx.locator.locate(interpreter, ev.base.length > 0 ? ev.base.toString('utf8') : null);
+  const interpreterLoc = ctx.locator.locate(
+    interpreter,
+    ev.base.length > 0 ? ev.base.toString('utf8') : null,
+  );
   const [hostInterpreter] = execTarget(ctx, ev, interpreterLoc, interpreter, depth + 1);
-  return argument === undefined ? [hostInterpreter, interpreter, path] : [hostInterpreter, interpreter, argument, path];
+  return argument === undefined
+    ? [hostInterpreter, interpreter, path]
+    : [hostInterpreter, interpreter, argument, path];
 }
-

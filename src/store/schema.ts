@@ -9,7 +9,7 @@ import type { StoreConnection } from './connection.js';
 /** The Agent Filesystem spec version we implement, stored as fs_config.schema_version. */
 export const SPEC_VERSION = '0.4';
 /** Version of AgentOS's extension tables, stored as agentos_meta.schema_version. */
-export const AGENTOS_SCHEMA_VERSION = 3;
+export const AGENTOS_SCHEMA_VERSION = 4;
 export const DEFAULT_CHUNK_SIZE = 4096;
 export const ROOT_INO = 1;
 
@@ -136,6 +136,17 @@ const MIGRATIONS: string[] = [
   CREATE INDEX IF NOT EXISTS agentos_idx_oplog_path ON agentos_oplog(path);
   CREATE INDEX IF NOT EXISTS agentos_idx_oplog_time ON agentos_oplog(time_ns);
   `,
+  // 4: content a sandbox run holds in its cache and has yet to write back, so that a run
+  // killed before writing it back loses nothing that programs closed: the next opener
+  // recovers it from the cache file while its owner process is gone.
+  `
+  CREATE TABLE IF NOT EXISTS agentos_pending_content (
+    ino INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    pid_start TEXT NOT NULL
+  );
+  `,
 ];
 
 export interface SchemaInfo {
@@ -175,11 +186,15 @@ function readState(conn: StoreConnection): SchemaState {
   );
   let specVersion: string | undefined;
   if (tables.has('fs_config')) {
-    specVersion = conn.prepare<{ value: string }>("SELECT value FROM fs_config WHERE key = 'schema_version'").get()?.value;
+    specVersion = conn
+      .prepare<{ value: string }>("SELECT value FROM fs_config WHERE key = 'schema_version'")
+      .get()?.value;
   }
   let agentosVersion = 0;
   if (tables.has('agentos_meta')) {
-    const row = conn.prepare<{ value: string }>("SELECT value FROM agentos_meta WHERE key = 'schema_version'").get();
+    const row = conn
+      .prepare<{ value: string }>("SELECT value FROM agentos_meta WHERE key = 'schema_version'")
+      .get();
     agentosVersion = row ? Number(row.value) : 0;
   }
   return { tables, specVersion, agentosVersion };
@@ -201,7 +216,9 @@ function checkCompatible(path: string, state: SchemaState, create: boolean): voi
   const required = ['fs_config', 'fs_inode', 'fs_dentry'];
   const missing = required.filter((t) => !state.tables.has(t));
   if (missing.length > 0) {
-    const found = [...state.tables].filter((t) => !t.startsWith('__turso_internal') && t !== 'sqlite_sequence');
+    const found = [...state.tables].filter(
+      (t) => !t.startsWith('__turso_internal') && t !== 'sqlite_sequence',
+    );
     throw new AgentOSError('EINVAL', {
       syscall: 'open',
       path,
@@ -225,7 +242,9 @@ function checkCompatible(path: string, state: SchemaState, create: boolean): voi
 }
 
 function needsWork(state: SchemaState): boolean {
-  return isEmpty(state) || state.agentosVersion < AGENTOS_SCHEMA_VERSION || state.specVersion !== SPEC_VERSION;
+  return (
+    isEmpty(state) || state.agentosVersion < AGENTOS_SCHEMA_VERSION || state.specVersion !== SPEC_VERSION
+  );
 }
 
 function upgrade(conn: StoreConnection, state: SchemaState): void {
@@ -237,14 +256,18 @@ function upgrade(conn: StoreConnection, state: SchemaState): void {
   conn
     .prepare("INSERT OR REPLACE INTO agentos_meta (key, value) VALUES ('schema_version', ?)")
     .run(String(AGENTOS_SCHEMA_VERSION));
-  conn.prepare("INSERT OR REPLACE INTO fs_config (key, value) VALUES ('schema_version', ?)").run(SPEC_VERSION);
+  conn
+    .prepare("INSERT OR REPLACE INTO fs_config (key, value) VALUES ('schema_version', ?)")
+    .run(SPEC_VERSION);
 }
 
 function initialiseFilesystem(conn: StoreConnection): void {
   const nowNs = BigInt(Date.now()) * 1_000_000n;
   const sec = Number(nowNs / 1_000_000_000n);
   const nsec = Number(nowNs % 1_000_000_000n);
-  conn.prepare("INSERT OR IGNORE INTO fs_config (key, value) VALUES ('chunk_size', ?)").run(String(DEFAULT_CHUNK_SIZE));
+  conn
+    .prepare("INSERT OR IGNORE INTO fs_config (key, value) VALUES ('chunk_size', ?)")
+    .run(String(DEFAULT_CHUNK_SIZE));
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
   conn
@@ -259,12 +282,15 @@ function initialiseFilesystem(conn: StoreConnection): void {
 function upgradeSpecTables(conn: StoreConnection, _state: SchemaState): void {
   const inodeColumns = columnsOf(conn, 'fs_inode');
   for (const col of ['rdev', 'atime_nsec', 'mtime_nsec', 'ctime_nsec']) {
-    if (!inodeColumns.has(col)) conn.exec(`ALTER TABLE fs_inode ADD COLUMN ${col} INTEGER NOT NULL DEFAULT 0`);
+    if (!inodeColumns.has(col))
+      conn.exec(`ALTER TABLE fs_inode ADD COLUMN ${col} INTEGER NOT NULL DEFAULT 0`);
   }
   upgradeToolCalls(conn);
   const hasRoot = conn.prepare('SELECT 1 AS one FROM fs_inode WHERE ino = 1').get();
   if (!hasRoot) initialiseFilesystem(conn);
-  conn.prepare("INSERT OR IGNORE INTO fs_config (key, value) VALUES ('chunk_size', ?)").run(String(DEFAULT_CHUNK_SIZE));
+  conn
+    .prepare("INSERT OR IGNORE INTO fs_config (key, value) VALUES ('chunk_size', ?)")
+    .run(String(DEFAULT_CHUNK_SIZE));
 }
 
 /**
@@ -299,10 +325,16 @@ function columnsOf(conn: StoreConnection, table: string): Set<string> {
 }
 
 function readChunkSize(conn: StoreConnection): number {
-  const row = conn.read(() => conn.prepare<{ value: string }>("SELECT value FROM fs_config WHERE key = 'chunk_size'").get());
+  const row = conn.read(() =>
+    conn.prepare<{ value: string }>("SELECT value FROM fs_config WHERE key = 'chunk_size'").get(),
+  );
   const size = row ? Number(row.value) : DEFAULT_CHUNK_SIZE;
   if (!Number.isInteger(size) || size < 512 || size > 1 << 20) {
-    throw new AgentOSError('EINVAL', { syscall: 'open', path: conn.path, message: `invalid chunk_size ${row?.value} in fs_config` });
+    throw new AgentOSError('EINVAL', {
+      syscall: 'open',
+      path: conn.path,
+      message: `invalid chunk_size ${row?.value} in fs_config`,
+    });
   }
   return size;
 }

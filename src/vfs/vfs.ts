@@ -28,6 +28,8 @@ import {
 } from './attributes.js';
 import { openPath, type OpenResult } from './open.js';
 import { removeDeadOrphans } from './orphans.js';
+import { recoverPendingContent } from './pending-content.js';
+import { PendingContentStore } from '../store/pending-content-store.js';
 import { applyContent, type ContentUpdate } from './content-sync.js';
 import { mknod } from './special-files.js';
 import { openInode } from './reopen.js';
@@ -57,6 +59,8 @@ export class Vfs {
   readonly chunkSize: number;
   readonly #ctx: VfsContext;
   readonly #xattrs: XattrStore;
+  /** Content the sandbox holds in its cache, not written back yet (see pending-content.ts). */
+  readonly pendingContent: PendingContentStore;
 
   constructor(conn: StoreConnection, chunkSize: number, mount: MountConfig = DEFAULT_MOUNT) {
     const store = new FsStore(conn);
@@ -74,7 +78,10 @@ export class Vfs {
       quota: new Quota(store, inodes),
       linkable: new Set(),
     };
-    if (!conn.readonly && conn.read(() => store.listOrphans().length > 0)) conn.write(() => removeDeadOrphans(store));
+    this.pendingContent = new PendingContentStore(conn);
+    if (!conn.readonly && conn.read(() => store.listOrphans().length > 0))
+      conn.write(() => removeDeadOrphans(store));
+    if (!conn.readonly) recoverPendingContent(this, this.pendingContent);
     conn.onClose(() => this.#deleteOpenOrphans());
   }
 
@@ -88,7 +95,9 @@ export class Vfs {
   }
 
   stat(path: string, caller: Caller, last: LastComponent = 'follow'): Readonly<InodeRecord> {
-    return this.conn.read(() => lookupInode(this.#ctx, path, caller, last === 'follow' ? 'stat' : 'lstat', last));
+    return this.conn.read(() =>
+      lookupInode(this.#ctx, path, caller, last === 'follow' ? 'stat' : 'lstat', last),
+    );
   }
 
   /** The inode itself (for fstat on an open handle); undefined once it is gone. */
@@ -98,12 +107,16 @@ export class Vfs {
 
   /** Resolves a path, reporting a missing final component instead of throwing. */
   resolve(path: string, caller: Caller, last: LastComponent = 'follow', syscall = 'stat') {
-    return this.conn.read(() => this.#ctx.walker.walk(path, { syscall, cred: caller.cred, last, base: caller.base }));
+    return this.conn.read(() =>
+      this.#ctx.walker.walk(path, { syscall, cred: caller.cred, last, base: caller.base }),
+    );
   }
 
   access(path: string, mode: number, caller: Caller, last: LastComponent = 'follow'): void {
     checkAccessMode(mode, path);
-    this.conn.read(() => checkAccess(this.#ctx, lookupInode(this.#ctx, path, caller, 'access', last), mode, caller.cred, path));
+    this.conn.read(() =>
+      checkAccess(this.#ctx, lookupInode(this.#ctx, path, caller, 'access', last), mode, caller.cred, path),
+    );
   }
 
   /** access(2) on an inode already resolved (faccessat2 with AT_EMPTY_PATH). */
@@ -133,7 +146,12 @@ export class Vfs {
     this.conn.write(() => unlink(this.#ctx, path, caller));
   }
 
-  link(existingPath: string, newPath: string, caller: Caller, options?: { newBase?: number; followExisting?: boolean }) {
+  link(
+    existingPath: string,
+    newPath: string,
+    caller: Caller,
+    options?: { newBase?: number; followExisting?: boolean },
+  ) {
     return this.conn.write(() => link(this.#ctx, existingPath, newPath, caller, options));
   }
 
@@ -145,7 +163,12 @@ export class Vfs {
   linkInode(ino: number, newPath: string, caller: Caller): Readonly<InodeRecord> {
     return this.conn.write(() => {
       const inode = this.#require(ino, 'link', newPath);
-      const dst = this.#ctx.walker.walk(newPath, { syscall: 'link', cred: caller.cred, last: 'raw', base: caller.base });
+      const dst = this.#ctx.walker.walk(newPath, {
+        syscall: 'link',
+        cred: caller.cred,
+        last: 'raw',
+        base: caller.base,
+      });
       if (dst.inode || dst.lastKind !== 'normal') throw fsError('EEXIST', 'link', newPath);
       if (dst.trailingSlash) throw fsError('ENOENT', 'link', newPath);
       requireDirectoryWrite(dst.parent, caller.cred, 'link', newPath);
@@ -168,7 +191,9 @@ export class Vfs {
   }
 
   readlinkInode(ino: number, path: string): string {
-    return this.conn.read(() => readlinkInode(this.#ctx, this.#require(ino, 'readlink', path), 'readlink', path));
+    return this.conn.read(() =>
+      readlinkInode(this.#ctx, this.#require(ino, 'readlink', path), 'readlink', path),
+    );
   }
 
   rename(oldPath: string, newPath: string, caller: Caller, options?: RenameOptions): void {
@@ -176,31 +201,58 @@ export class Vfs {
   }
 
   chmod(path: string, mode: number, caller: Caller, last: LastComponent = 'follow'): Readonly<InodeRecord> {
-    return this.conn.write(() => chmodInode(this.#ctx, lookupInode(this.#ctx, path, caller, 'chmod', last), mode, caller.cred, path));
+    return this.conn.write(() =>
+      chmodInode(this.#ctx, lookupInode(this.#ctx, path, caller, 'chmod', last), mode, caller.cred, path),
+    );
   }
 
   chmodInode(ino: number, mode: number, caller: Caller, path = ''): Readonly<InodeRecord> {
-    return this.conn.write(() => chmodInode(this.#ctx, this.#require(ino, 'chmod', path), mode, caller.cred, path));
+    return this.conn.write(() =>
+      chmodInode(this.#ctx, this.#require(ino, 'chmod', path), mode, caller.cred, path),
+    );
   }
 
-  chown(path: string, uid: number, gid: number, caller: Caller, last: LastComponent = 'follow'): Readonly<InodeRecord> {
+  chown(
+    path: string,
+    uid: number,
+    gid: number,
+    caller: Caller,
+    last: LastComponent = 'follow',
+  ): Readonly<InodeRecord> {
     return this.conn.write(() =>
       chownInode(this.#ctx, lookupInode(this.#ctx, path, caller, 'chown', last), uid, gid, caller.cred, path),
     );
   }
 
   chownInode(ino: number, uid: number, gid: number, caller: Caller, path = ''): Readonly<InodeRecord> {
-    return this.conn.write(() => chownInode(this.#ctx, this.#require(ino, 'chown', path), uid, gid, caller.cred, path));
+    return this.conn.write(() =>
+      chownInode(this.#ctx, this.#require(ino, 'chown', path), uid, gid, caller.cred, path),
+    );
   }
 
   utimens(path: string, atime: TimeSpec, mtime: TimeSpec, caller: Caller, last: LastComponent = 'follow') {
     return this.conn.write(() =>
-      utimensInode(this.#ctx, lookupInode(this.#ctx, path, caller, 'utime', last), atime, mtime, caller.cred, path),
+      utimensInode(
+        this.#ctx,
+        lookupInode(this.#ctx, path, caller, 'utime', last),
+        atime,
+        mtime,
+        caller.cred,
+        path,
+      ),
     );
   }
 
-  utimensInode(ino: number, atime: TimeSpec, mtime: TimeSpec, caller: Caller, path = ''): Readonly<InodeRecord> {
-    return this.conn.write(() => utimensInode(this.#ctx, this.#require(ino, 'utime', path), atime, mtime, caller.cred, path));
+  utimensInode(
+    ino: number,
+    atime: TimeSpec,
+    mtime: TimeSpec,
+    caller: Caller,
+    path = '',
+  ): Readonly<InodeRecord> {
+    return this.conn.write(() =>
+      utimensInode(this.#ctx, this.#require(ino, 'utime', path), atime, mtime, caller.cred, path),
+    );
   }
 
   truncate(path: string, size: number, caller: Caller): Readonly<InodeRecord> {
@@ -222,7 +274,9 @@ export class Vfs {
   }
 
   readdirInode(ino: number, caller: Caller, path = ''): DirectoryEntry[] {
-    return this.conn.read(() => listDirectory(this.#ctx, this.#require(ino, 'getdents64', path), caller, 'getdents64', path));
+    return this.conn.read(() =>
+      listDirectory(this.#ctx, this.#require(ino, 'getdents64', path), caller, 'getdents64', path),
+    );
   }
 
   open(path: string, flags: number, mode: number, caller: Caller): OpenResult {
@@ -233,11 +287,24 @@ export class Vfs {
 
   /** setxattr(2) on an inode (user.* namespace); `flags` is XATTR_CREATE or XATTR_REPLACE. */
   setXattr(ino: number, name: string, value: Buffer, flags: number, caller: Caller, path = ''): void {
-    this.conn.write(() => setXattr(this.#ctx, this.#xattrs, this.#require(ino, 'setxattr', path), name, value, flags, caller, path));
+    this.conn.write(() =>
+      setXattr(
+        this.#ctx,
+        this.#xattrs,
+        this.#require(ino, 'setxattr', path),
+        name,
+        value,
+        flags,
+        caller,
+        path,
+      ),
+    );
   }
 
   getXattr(ino: number, name: string, caller: Caller, path = ''): Buffer {
-    return this.conn.read(() => getXattr(this.#xattrs, this.#require(ino, 'getxattr', path), name, caller, path));
+    return this.conn.read(() =>
+      getXattr(this.#xattrs, this.#require(ino, 'getxattr', path), name, caller, path),
+    );
   }
 
   listXattrs(ino: number, path = ''): string[] {
@@ -245,7 +312,9 @@ export class Vfs {
   }
 
   removeXattr(ino: number, name: string, caller: Caller, path = ''): void {
-    this.conn.write(() => removeXattr(this.#ctx, this.#xattrs, this.#require(ino, 'removexattr', path), name, caller, path));
+    this.conn.write(() =>
+      removeXattr(this.#ctx, this.#xattrs, this.#require(ino, 'removexattr', path), name, caller, path),
+    );
   }
 
   /** Stores content written outside the VFS (the sandbox's backing files); see content-sync.ts. */
@@ -268,7 +337,8 @@ export class Vfs {
    */
   write(ino: number, offset: number, data: Buffer): Readonly<InodeRecord> {
     checkOffset(offset, data.length);
-    if (this.conn.inTransaction) return this.conn.write(() => writeRange(this.#ctx, this.#require(ino, 'write'), offset, data));
+    if (this.conn.inTransaction)
+      return this.conn.write(() => writeRange(this.#ctx, this.#require(ino, 'write'), offset, data));
     let inode = this.conn.read(() => {
       const current = this.#require(ino, 'write');
       // The whole write, before its first piece commits (each piece checks again).
@@ -277,7 +347,8 @@ export class Vfs {
     });
     if (data.length === 0) return inode;
     requireSpace(this.conn.filePath, offset + data.length - inode.size, 'write');
-    if (offset > inode.size + MAX_TRANSACTION_BYTES) inode = this.#truncateBounded(ino, offset, undefined, '', false);
+    if (offset > inode.size + MAX_TRANSACTION_BYTES)
+      inode = this.#truncateBounded(ino, offset, undefined, '', false);
     for (let done = 0; done < data.length; done += MAX_TRANSACTION_BYTES) {
       const piece = data.subarray(done, done + MAX_TRANSACTION_BYTES);
       inode = this.conn.write(() => writeRange(this.#ctx, this.#require(ino, 'write'), offset + done, piece));
@@ -405,7 +476,8 @@ export class Vfs {
     do {
       inode = this.conn.write(() => {
         const current = this.#require(ino, 'truncate', path);
-        const target = bounded && size > current.size ? Math.min(size, current.size + MAX_TRANSACTION_BYTES) : size;
+        const target =
+          bounded && size > current.size ? Math.min(size, current.size + MAX_TRANSACTION_BYTES) : size;
         return truncateInode(this.#ctx, current, target, cred, path, checkWrite);
       });
     } while (inode.size < size);
@@ -424,4 +496,3 @@ function checkOffset(offset: number, length: number): void {
   if (!Number.isInteger(offset) || offset < 0) throw fsError('EINVAL', 'write');
   if (offset + length > MAX_FILE_SIZE) throw fsError('EFBIG', 'write');
 }
-

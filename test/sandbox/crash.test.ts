@@ -23,9 +23,9 @@ afterEach(() => {
   rmSync(cacheParent, { recursive: true, force: true });
 });
 
-/** Content of file i, as the writer makes it. */
+/** Content of file i, as the writer makes it: every fifth one large, so write-back lags behind. */
 function content(i: number): Buffer {
-  const size = ((i * 7919) % 150_000) + 1;
+  const size = i % 5 === 4 ? 1_500_000 + i : ((i * 7919) % 150_000) + 1;
   const unit = Buffer.from(`<${i}>`);
   return Buffer.alloc(size, unit);
 }
@@ -41,7 +41,7 @@ log.write("pid %d\\n" % os.getpid())
 os.makedirs("/agent/w", exist_ok=True)
 i = 0
 while True:
-    size = (i * 7919) % 150000 + 1
+    size = 1500000 + i if i % 5 == 4 else (i * 7919) % 150000 + 1
     unit = ("<%d>" % i).encode()
     data = (unit * (size // len(unit) + 1))[:size]
     fd = os.open("/agent/w/%d" % i, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)

@@ -6,6 +6,7 @@
  * - the engines' own tables (sqlite_*, turso_*) and the sync guard;
  * - `agentos_orphans` (pids of local processes holding unlinked files open) and those orphan
  *   inodes themselves (unreachable by name, freed when the local process closes them);
+ * - `agentos_pending_content` (content a local sandbox run holds in its cache directory);
  * - `agentos_meta.generation`, the local change counter other processes watch.
  * Rows are identified by their primary key (the server re-creates rows by key, so rowids of
  * tables without an INTEGER PRIMARY KEY differ between copies) and compared by a digest of
@@ -57,7 +58,7 @@ export interface ColumnInfo {
 export const MASTER_SQL =
   "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('table', 'index')";
 
-const LOCAL_TABLES = new Set(['agentos_orphans', GUARD_TABLE]);
+const LOCAL_TABLES = new Set(['agentos_orphans', 'agentos_pending_content', GUARD_TABLE]);
 const LOCAL_META_KEYS = new Set(['generation']);
 const INODE_TABLES = new Set(['fs_inode', 'fs_data', 'fs_symlink']);
 
