@@ -3,6 +3,7 @@
  * errors (bad flags or arguments, as most Unix tools do), 1 for everything else.
  */
 import { AgentOSError } from '../index.js';
+import { isArgumentError } from '../sdk/validate.js';
 import { printable } from './format.js';
 
 interface Reported {
@@ -17,6 +18,8 @@ const FLAG_PARSE = /^Parsing (--\S+)\s*/;
 export function exitCodeOf(err: unknown): number {
   const exit = (err as Reported | null)?.oclif?.exit;
   if (typeof exit === 'number' && exit > 0) return exit;
+  // The SDK refused an argument the command passed on from the user: a usage error.
+  if (isArgumentError(err)) return 2;
   return err instanceof Error && FLAG_PARSE.test(err.message) ? 2 : 1;
 }
 
@@ -31,6 +34,11 @@ export function errorLine(err: unknown, commandId?: string): string {
   if (err instanceof AgentOSError || (err as Reported | null)?.syscall !== undefined) {
     // eslint-disable-next-line no-control-regex
     return message.replace(/[\u0000-\u001f\u007f]/g, printable);
+  }
+  if (isArgumentError(err)) {
+    const help = commandId ? ` (see: agentos ${commandId.replace(/:/g, ' ')} --help)` : '';
+    // eslint-disable-next-line no-control-regex
+    return `EINVAL: ${message.replace(/[\u0000-\u001f\u007f]/g, printable)}${help}`;
   }
   const line = message
     .split('\n')

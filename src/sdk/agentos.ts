@@ -6,8 +6,8 @@ import { processCredentials, type Credentials } from '../vfs/permissions.js';
 import { AgentFs } from './fs.js';
 import { AgentKv } from './kv.js';
 import { AgentTools } from './tools.js';
-import { assertReadOnlySql, type QueryParam, type QueryValue } from './query.js';
-import { assertString } from './validate.js';
+import { assertQueryParams, assertReadOnlySql, type QueryParam, type QueryValue } from './query.js';
+import { argTypeError, assertString } from './validate.js';
 import { AgentSync, checkSyncedOpen } from './sync.js';
 import { prepareSynced } from '../store/sync/index.js';
 import { AgentOSError, fsError } from '../errors.js';
@@ -70,7 +70,7 @@ export class AgentOS {
    * @example const agent = new AgentOS('./agent.db');
    */
   constructor(path = 'agent.db', options: AgentOSOptions = {}) {
-    if (typeof path !== 'string' || path.length === 0) throw new TypeError('The "path" argument must be a non-empty string');
+    if (typeof path !== 'string' || path.length === 0) throw argTypeError('The "path" argument must be a non-empty string');
     const { conn, chunkSize } = openAgentDatabase(path, {
       create: options.readonly ? false : (options.create ?? true),
       readonly: options.readonly ?? false,
@@ -115,6 +115,7 @@ export class AgentOS {
    */
   async query<Row = Record<string, QueryValue>>(sql: string, params: QueryParam[] = []): Promise<Row[]> {
     assertString(sql, 'sql');
+    assertQueryParams(params);
     assertReadOnlySql(sql);
     return this.#conn.read(() => this.#conn.prepare<Row>(sql, { exactIntegers: true }).all(...params));
   }

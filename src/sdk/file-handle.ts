@@ -1,5 +1,6 @@
 /** An open file of the agent filesystem, shaped like Node's fs/promises FileHandle. */
 import { fsError } from '../errors.js';
+import { AgentOSError } from '../errors.js';
 import { O_APPEND, isDirectory } from '../vfs/constants.js';
 import { isReadable, isWritable } from '../vfs/open.js';
 import { MAX_TRANSACTION_BYTES, type Vfs } from '../vfs/vfs.js';
@@ -8,6 +9,19 @@ import { Stats } from './stats.js';
 import { assertInteger, toBuffer } from './validate.js';
 
 let nextHandleId = 1000;
+
+/** The most readFile() returns at once: Node's own limit for fs.readFile (2 GiB - 1). */
+export const MAX_WHOLE_READ = 2 ** 31 - 1;
+
+/** A file too large to return as one Buffer is EFBIG, before any memory is taken for it. */
+export function checkWholeRead(size: number, path: string): void {
+  if (size <= MAX_WHOLE_READ) return;
+  throw new AgentOSError('EFBIG', {
+    syscall: 'read',
+    path,
+    message: `file too large to read at once (${size} bytes; at most ${MAX_WHOLE_READ}): open it and read it in parts`,
+  });
+}
 
 export interface ReadResult<T extends ArrayBufferView = Buffer> {
   bytesRead: number;
@@ -161,6 +175,7 @@ export class FileHandle {
     this.#assertOpen('read');
     if (!isReadable(this.#flags)) throw fsError('EBADF', 'read', this.path);
     const size = this.#vfs.inode(this.#ino)?.size ?? 0;
+    checkWholeRead(size, this.path);
     const data = this.#vfs.read(this.#ino, 0, size);
     const enc = typeof encoding === 'string' ? encoding : encoding?.encoding;
     return enc ? data.toString(enc) : data;

@@ -1,5 +1,6 @@
 /** Node's open flag strings ('r', 'w+', 'ax', …) as O_* numbers. */
 import { O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_SYNC, O_TRUNC, O_WRONLY } from '../vfs/constants.js';
+import { argRangeError, argTypeError } from './validate.js';
 
 const FLAGS: Record<string, number> = {
   r: O_RDONLY,
@@ -30,10 +31,11 @@ export type OpenFlags = string | number;
 
 export function parseFlags(flags: OpenFlags): number {
   if (typeof flags === 'number') {
-    if (!Number.isInteger(flags) || flags < 0) throw new RangeError(`Invalid open flags: ${flags}`);
+    // open(2) takes an int: anything else is a mistake, not flags.
+    if (!Number.isInteger(flags) || flags < 0 || flags > 0x7fffffff) throw argRangeError(`Invalid open flags: ${flags}`);
     return flags;
   }
   const value = FLAGS[flags];
-  if (value === undefined) throw new TypeError(`The value "${flags}" is invalid for option "flags"`);
+  if (value === undefined) throw argTypeError(`The value "${flags}" is invalid for option "flags"`);
   return value;
 }

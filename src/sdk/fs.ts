@@ -24,10 +24,10 @@ import type { Caller } from '../vfs/context.js';
 import type { Credentials } from '../vfs/permissions.js';
 import type { TimeSpec } from '../vfs/attributes.js';
 import type { QuotaUsage } from '../vfs/quota.js';
-import { FileHandle } from './file-handle.js';
+import { FileHandle, checkWholeRead } from './file-handle.js';
 import { Dirent, Stats } from './stats.js';
 import { parseFlags, type OpenFlags } from './flags.js';
-import { assertInteger, assertString, toBuffer } from './validate.js';
+import { argRangeError, argTypeError, assertBoolean, assertInteger, assertOptions, assertString, toBuffer } from './validate.js';
 
 export type Encoding = BufferEncoding;
 /** A time for utimes: a Date, epoch seconds (number or numeric string), or bigint epoch nanoseconds. */
@@ -89,7 +89,7 @@ export class AgentFs {
    */
   async writeFile(path: string, data: WriteData, options?: WriteFileOptions | Encoding): Promise<void> {
     assertString(path, 'path');
-    const opts = typeof options === 'string' ? { encoding: options } : (options ?? {});
+    const opts = fileOptions(options);
     const bytes = toBuffer(data, opts.encoding);
     const flags = opts.flag === undefined ? O_WRONLY | O_CREAT | O_TRUNC : parseFlags(opts.flag);
     this.#writeWhole(path, bytes, flags, opts.mode ?? 0o666);
@@ -101,7 +101,7 @@ export class AgentFs {
    */
   async appendFile(path: string, data: WriteData, options?: WriteFileOptions | Encoding): Promise<void> {
     assertString(path, 'path');
-    const opts = typeof options === 'string' ? { encoding: options } : (options ?? {});
+    const opts = fileOptions(options);
     const flags = opts.flag === undefined ? O_WRONLY | O_CREAT | O_APPEND : parseFlags(opts.flag) | O_APPEND;
     this.#writeWhole(path, toBuffer(data, opts.encoding), flags, opts.mode ?? 0o666);
   }
@@ -119,6 +119,7 @@ export class AgentFs {
     const data = this.#vfs.conn.read(() => {
       const { inode } = this.#vfs.open(path, O_RDONLY, 0, this.#caller);
       if (isDirectory(inode.mode)) throw fsError('EISDIR', 'read', path);
+      checkWholeRead(inode.size, path);
       return this.#vfs.read(inode.ino, 0, inode.size);
     });
     return encoding ? data.toString(encoding) : data;
@@ -133,6 +134,10 @@ export class AgentFs {
   async readdir(path: string, options: { withFileTypes: true; recursive?: boolean }): Promise<Dirent[]>;
   async readdir(path: string, options: { withFileTypes?: boolean; recursive?: boolean } = {}): Promise<string[] | Dirent[]> {
     assertString(path, 'path');
+    assertOptions(options, 'options', ['string']);
+    options = typeof options === 'object' && options !== null ? options : {};
+    assertBoolean(options.recursive, 'options.recursive');
+    assertBoolean(options.withFileTypes, 'options.withFileTypes');
     const out: Dirent[] = [];
     this.#vfs.conn.read(() => this.#list(path, '', options.recursive ?? false, out));
     return options.withFileTypes ? out : out.map((d) => (d.parentPath === path ? d.name : joinRelative(path, d)));
@@ -156,7 +161,10 @@ export class AgentFs {
    */
   async mkdir(path: string, options?: MkdirOptions | number): Promise<string | undefined> {
     assertString(path, 'path');
+    assertOptions(options, 'options', ['number']);
     const opts = typeof options === 'number' ? { mode: options } : (options ?? {});
+    if (opts.mode !== undefined) assertInteger(opts.mode, 'mode', 0, 0o7777);
+    assertBoolean(opts.recursive, 'options.recursive');
     const mode = (opts.mode ?? 0o777) & ~this.#umask;
     if (!opts.recursive) {
       this.#vfs.mkdir(path, mode, this.#caller);
@@ -177,6 +185,10 @@ export class AgentFs {
    */
   async rm(path: string, options: RmOptions = {}): Promise<void> {
     assertString(path, 'path');
+    assertOptions(options);
+    options ??= {};
+    assertBoolean(options.recursive, 'options.recursive');
+    assertBoolean(options.force, 'options.force');
     this.#vfs.conn.write(() => {
       let st;
       try {
@@ -449,17 +461,34 @@ function joinRelative(root: string, d: Dirent): string {
   return rel ? `${rel}/${d.name}` : d.name;
 }
 
+/** writeFile's and appendFile's options: an encoding, or an object whose mode is a permission. */
+function fileOptions(options: WriteFileOptions | Encoding | undefined): WriteFileOptions {
+  assertOptions(options, 'options', ['string']);
+  const opts = typeof options === 'string' ? { encoding: options } : (options ?? {});
+  if (opts.mode !== undefined) assertInteger(opts.mode, 'mode', 0, 0o7777);
+  return opts;
+}
+
+/** Seconds beyond 2^53 cannot be stored exactly (and no clock gets there). */
+function checkSeconds(sec: number | bigint, name: string): void {
+  if (sec > Number.MAX_SAFE_INTEGER || sec < -Number.MAX_SAFE_INTEGER) {
+    throw argRangeError(`The "${name}" argument is out of range: ${sec} seconds from the epoch`, 'ERR_OUT_OF_RANGE');
+  }
+}
+
 function toTime(value: TimeInput, name: string): TimeSpec {
   // A double cannot hold epoch nanoseconds exactly; bigint keeps copies of host times exact.
   if (typeof value === 'bigint') {
     const sec = value / 1_000_000_000n - (value % 1_000_000_000n < 0n ? 1n : 0n);
+    checkSeconds(sec, name);
     return { sec: Number(sec), nsec: Number(value - sec * 1_000_000_000n) };
   }
   let ms: number;
   if (value instanceof Date) ms = value.getTime();
   else if (typeof value === 'number') ms = value * 1000;
   else if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) ms = Number(value) * 1000;
-  else throw new TypeError(`The "${name}" argument must be a Date, a number of seconds, a numeric string or bigint nanoseconds`);
-  if (!Number.isFinite(ms)) throw new RangeError(`The "${name}" argument is not a valid time`);
+  else throw argTypeError(`The "${name}" argument must be a Date, a number of seconds, a numeric string or bigint nanoseconds`);
+  if (!Number.isFinite(ms)) throw argRangeError(`The "${name}" argument is not a valid time`);
+  checkSeconds(Math.floor(ms / 1000), name);
   return fromMilliseconds(ms);
 }

@@ -12,7 +12,7 @@ import { diffDatabases, type DiffOptions, type DiffResult } from '../history/dif
 import { restoreSnapshot, type RestoreResult } from '../history/restore.js';
 import type { AuditedVfs } from '../history/sdk-audit.js';
 import { snapshotDatabase, type SnapshotOptions, type SnapshotResult } from '../history/snapshot.js';
-import { assertInteger, assertString } from './validate.js';
+import { argRangeError, assertInteger, assertString } from './validate.js';
 
 export type { DiffOptions, DiffResult, RestoreResult, SnapshotOptions, SnapshotResult, OpName };
 export type { FileChange, FileState, FileType, KvChange } from '../history/diff.js';
@@ -57,7 +57,7 @@ export function queryLog(conn: StoreConnection, query: LogQuery): LogEntry[] {
   const ops = query.op === undefined ? undefined : typeof query.op === 'string' ? [query.op] : [...query.op];
   for (const op of ops ?? [])
     if (!ALL_OPS.includes(op))
-      throw new RangeError(`Unknown operation '${op}'; one of ${ALL_OPS.join(', ')}`);
+      throw argRangeError(`Unknown operation '${op}'; one of ${ALL_OPS.join(', ')}`);
   let sinceNs: bigint | undefined;
   if (query.since instanceof Date) sinceNs = BigInt(query.since.getTime()) * 1_000_000n;
   else if (query.since !== undefined) sinceNs = BigInt(Math.round(query.since * 1e6)) * 1000n;

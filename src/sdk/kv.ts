@@ -1,7 +1,7 @@
 /** `agent.kv`: a key-value store for agent state; values are any JSON. */
 import type { StoreConnection } from '../store/connection.js';
 import { KvStore } from '../store/kv-store.js';
-import { assertString, describe } from './validate.js';
+import { argRangeError, argTypeError, assertString, describe } from './validate.js';
 
 export interface KvEntry<T = unknown> {
   key: string;
@@ -68,7 +68,7 @@ export class AgentKv {
 
 function assertKey(key: unknown): asserts key is string {
   assertString(key, 'key');
-  if (key.length === 0) throw new RangeError('The "key" argument must not be empty');
+  if (key.length === 0) throw argRangeError('The "key" argument must not be empty');
 }
 
 /** JSON text for a value, or a TypeError for values JSON cannot represent. */
@@ -77,8 +77,8 @@ export function serialize(value: unknown, name = 'value'): string {
   try {
     json = JSON.stringify(value);
   } catch (e) {
-    throw new TypeError(`The "${name}" argument must be JSON-serializable: ${(e as Error).message}`);
+    throw argTypeError(`The "${name}" argument must be JSON-serializable: ${(e as Error).message}`);
   }
-  if (json === undefined) throw new TypeError(`The "${name}" argument must be JSON-serializable. Received ${describe(value)}`);
+  if (json === undefined) throw argTypeError(`The "${name}" argument must be JSON-serializable. Received ${describe(value)}`);
   return json;
 }

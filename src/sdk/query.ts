@@ -5,9 +5,21 @@
  * writes anyway, and `PRAGMA wal_checkpoint` or `journal_mode(delete)` count as readers).
  */
 import { AgentOSError } from '../errors.js';
+import { argTypeError, describe } from './validate.js';
 
 export type QueryParam = string | number | bigint | null;
 export type QueryValue = string | number | bigint | null | Buffer;
+
+/** Query parameters are an array of strings, numbers, bigints and nulls (what the engine binds). */
+export function assertQueryParams(params: unknown): asserts params is QueryParam[] {
+  if (!Array.isArray(params)) throw argTypeError(`The "params" argument must be an array. Received ${describe(params)}`);
+  params.forEach((p, i) => {
+    const ok = p === null || typeof p === 'string' || typeof p === 'bigint' || (typeof p === 'number' && Number.isFinite(p));
+    if (!ok) {
+      throw argTypeError(`The "params[${i}]" argument must be a string, a finite number, a bigint or null. Received ${describe(p)}`);
+    }
+  });
+}
 
 const READ_STARTS = new Set(['SELECT', 'WITH', 'VALUES', 'EXPLAIN', 'PRAGMA']);
 const WRITE_WORDS = new Set([

@@ -11,7 +11,7 @@ import { resolve as resolveHostPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants as osConstants } from 'node:os';
 import { normalize } from '../vfs/path.js';
-import { assertInteger, assertString, describe, toBuffer } from './validate.js';
+import { argRangeError, argTypeError, assertInteger, assertString, describe, toBuffer } from './validate.js';
 
 export interface RunOptions {
   /**
@@ -78,11 +78,11 @@ export function cliPath(): string {
 /** argv for a command given as a shell string (`sh -c`) or as argv. */
 export function commandArgv(command: string | readonly string[]): string[] {
   if (typeof command === 'string') {
-    if (command.trim() === '') throw new RangeError('The "command" argument must not be empty');
+    if (command.trim() === '') throw argRangeError('The "command" argument must not be empty');
     return ['/bin/sh', '-c', command];
   }
   if (!Array.isArray(command) || command.length === 0) {
-    throw new TypeError(
+    throw argTypeError(
       `The "command" argument must be a string or a non-empty array of strings. Received ${describe(command)}`,
     );
   }
@@ -94,7 +94,7 @@ export function commandArgv(command: string | readonly string[]): string[] {
 export function resolveCwd(cwd: string | undefined, mount: string): ResolvedCwd {
   if (cwd === undefined) return { kind: 'agent', path: mount, agentPath: '/' };
   assertString(cwd, 'cwd');
-  if (cwd.includes('\0')) throw new TypeError('The "cwd" option must not contain NUL bytes');
+  if (cwd.includes('\0')) throw argTypeError('The "cwd" option must not contain NUL bytes');
   if (!cwd.startsWith('/')) {
     const agentPath = normalize('/' + cwd);
     return { kind: 'agent', path: agentPath === '/' ? mount : mount + agentPath, agentPath };
@@ -107,22 +107,22 @@ export function resolveCwd(cwd: string | undefined, mount: string): ResolvedCwd 
 
 export function checkRunOptions(options: RunOptions): void {
   if (typeof options !== 'object' || options === null)
-    throw new TypeError('The "options" argument must be an object');
+    throw argTypeError('The "options" argument must be an object');
   if (options.timeoutMs !== undefined) assertInteger(options.timeoutMs, 'timeoutMs', 1);
   if (options.killGraceMs !== undefined) assertInteger(options.killGraceMs, 'killGraceMs', 0);
   if (options.maxOutputBytes !== undefined) assertInteger(options.maxOutputBytes, 'maxOutputBytes', 0);
   if (options.mount !== undefined) {
     assertString(options.mount, 'mount');
     if (!options.mount.startsWith('/') || normalize(options.mount) === '/') {
-      throw new RangeError('The "mount" option must be an absolute path other than /');
+      throw argRangeError('The "mount" option must be an absolute path other than /');
     }
   }
   if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) {
-    throw new TypeError('The "env" option must be an object');
+    throw argTypeError('The "env" option must be an object');
   }
   if (options.allow !== undefined) {
     if (!Array.isArray(options.allow))
-      throw new TypeError(
+      throw argTypeError(
         `The "allow" option must be an array of paths. Received ${describe(options.allow)}`,
       );
     options.allow.forEach((p, i) => assertString(p, `allow[${i}]`));

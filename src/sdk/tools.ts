@@ -6,7 +6,7 @@ import type { StoreConnection } from '../store/connection.js';
 import { ToolStore, type ToolCallRow, type ToolCallStatus } from '../store/tool-store.js';
 import { AgentOSError } from '../errors.js';
 import { serialize } from './kv.js';
-import { assertFiniteNumber, assertInteger, assertString } from './validate.js';
+import { argRangeError, argTypeError, assertFiniteNumber, assertInteger, assertString } from './validate.js';
 
 export type { ToolCallStatus };
 
@@ -67,7 +67,7 @@ export class AgentTools {
     assertName(name);
     assertFiniteNumber(startedAt, 'startedAt');
     assertFiniteNumber(completedAt, 'completedAt');
-    if (completedAt < startedAt) throw new RangeError('"completedAt" must not be before "startedAt"');
+    if (completedAt < startedAt) throw argRangeError('"completedAt" must not be before "startedAt"');
     if (error !== undefined) assertString(error, 'error');
     const startedAtMs = Math.round(startedAt * 1000);
     const completedAtMs = Math.round(completedAt * 1000);
@@ -132,13 +132,13 @@ export class AgentTools {
   async list(query: ToolCallQuery = {}): Promise<ToolCall[]> {
     if (query.name !== undefined) assertString(query.name, 'name');
     if (query.status !== undefined && !STATUSES.includes(query.status)) {
-      throw new TypeError(`The "status" option must be one of ${STATUSES.join(', ')}`);
+      throw argTypeError(`The "status" option must be one of ${STATUSES.join(', ')}`);
     }
     if (query.limit !== undefined) assertInteger(query.limit, 'limit', 0);
     let sinceMs: number | undefined;
     if (query.since instanceof Date) {
       sinceMs = query.since.getTime();
-      if (!Number.isFinite(sinceMs)) throw new RangeError('The "since" option is an invalid Date');
+      if (!Number.isFinite(sinceMs)) throw argRangeError('The "since" option is an invalid Date');
     } else if (query.since !== undefined) {
       assertFiniteNumber(query.since, 'since');
       sinceMs = query.since * 1000;
@@ -166,7 +166,7 @@ export class AgentTools {
 
 function assertName(name: unknown): asserts name is string {
   assertString(name, 'name');
-  if (name.length === 0) throw new RangeError('The "name" argument must not be empty');
+  if (name.length === 0) throw argRangeError('The "name" argument must not be empty');
 }
 
 function parseJson(text: string | null): unknown {

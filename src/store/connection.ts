@@ -89,35 +89,46 @@ export class Statement<Row> {
   get(...params: SqlParam[]): Row | undefined {
     if (this.#writes) this.#conn.willWrite();
     else this.#conn.willRead();
-    try {
-      return this.#stmt.get(...params) as Row | undefined;
-    } catch (e) {
-      throw this.#conn.engineError(e);
-    } finally {
-      this.#stmt.stmt.reset();
-    }
+    return this.#step(() => this.#stmt.get(...params) as Row | undefined);
   }
 
   all(...params: SqlParam[]): Row[] {
     this.#conn.willRead();
-    try {
-      return this.#stmt.all(...params) as Row[];
-    } catch (e) {
-      throw this.#conn.engineError(e);
-    } finally {
-      this.#stmt.stmt.reset();
-    }
+    return this.#step(() => this.#stmt.all(...params) as Row[]);
   }
 
   run(...params: SqlParam[]): RunResult {
     if (this.#writes) this.#conn.willWrite();
+    return this.#step(() => this.#stmt.run(...params));
+  }
+
+  /**
+   * Runs the statement and resets it. The reset can fail too (on a truncated file turso reports
+   * the short read there): that must come out as an AgentOSError, and must not replace the
+   * statement's own error.
+   */
+  #step<T>(fn: () => T): T {
+    let result: T;
     try {
-      return this.#stmt.run(...params);
+      result = fn();
+    } catch (e) {
+      resetQuietly(this.#stmt);
+      throw this.#conn.engineError(e);
+    }
+    try {
+      this.#stmt.stmt.reset();
     } catch (e) {
       throw this.#conn.engineError(e);
-    } finally {
-      this.#stmt.stmt.reset();
     }
+    return result;
+  }
+}
+
+function resetQuietly(stmt: EngineStatement | undefined): void {
+  try {
+    stmt?.stmt.reset();
+  } catch {
+    // The statement already failed; its own error is the one to report.
   }
 }
 
@@ -560,10 +571,10 @@ export class StoreConnection {
         this.#control.set(sql, stmt);
       }
       stmt.run();
+      stmt.stmt.reset();
     } catch (e) {
+      resetQuietly(stmt);
       throw this.engineError(e);
-    } finally {
-      stmt?.stmt.reset();
     }
   }
 
@@ -581,6 +592,8 @@ function checkDatabaseFile(path: string, create: boolean): 'missing' | 'empty' |
   try {
     const st = statSync(path);
     if (st.isDirectory()) throw new AgentOSError('EISDIR', { syscall: 'open', path, message: 'database path is a directory' });
+    // A FIFO would block the open forever, a device would be read without end.
+    if (!st.isFile()) throw new AgentOSError('EINVAL', { syscall: 'open', path, message: 'database path is not a regular file' });
     size = st.size;
   } catch (e) {
     if (e instanceof AgentOSError) throw e;
@@ -591,17 +604,58 @@ function checkDatabaseFile(path: string, create: boolean): 'missing' | 'empty' |
     throw new AgentOSError('EACCES', { syscall: 'open', path, message: (e as Error).message, cause: e });
   }
   if (size === 0) return 'empty';
-  const header = Buffer.alloc(16);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, header, 0, 16, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (size < 100 || header.toString('latin1') !== SQLITE_MAGIC) {
+  const header = readHeader(path);
+  if (size < 100 || header.subarray(0, 16).toString('latin1') !== SQLITE_MAGIC) {
     throw new AgentOSError('EINVAL', { syscall: 'open', path, message: 'not an SQLite database (bad file header)' });
   }
+  checkNotTruncated(path, size, header);
   return 'database';
+}
+
+function readHeader(path: string): Buffer {
+  const header = Buffer.alloc(100);
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, header, 0, 100, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code === 'EACCES' ? 'EACCES' : 'EIO';
+    throw new AgentOSError(code, { syscall: 'open', path, message: (e as Error).message, cause: e });
+  }
+  return header;
+}
+
+/**
+ * A file cut short (a partial copy, a full disk during a copy) still opens in turso, which then
+ * serves what is left as if it were all: a listing silently misses entries. The header says how
+ * many pages the file has (written with them at every checkpoint), so a shorter file is refused.
+ * Only with an empty WAL: a checkpoint interrupted by a crash may have written page 1 first,
+ * and the WAL still holds everything to finish it.
+ */
+function checkNotTruncated(path: string, size: number, header: Buffer): void {
+  const rawPageSize = header.readUInt16BE(16);
+  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+  // A power of two from 512 to 65536, or the file is not what its header claims.
+  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) {
+    throw new AgentOSError('EIO', { syscall: 'open', path, message: `database file is corrupt: invalid page size ${rawPageSize} in its header` });
+  }
+  const pages = header.readUInt32BE(28);
+  if (pages === 0 || size >= pages * pageSize) return;
+  let walSize = 0;
+  try {
+    walSize = statSync(`${path}-wal`).size;
+  } catch {
+    // No WAL: nothing could complete the file.
+  }
+  if (walSize > 0) return;
+  throw new AgentOSError('EIO', {
+    syscall: 'open',
+    path,
+    message: `database file is corrupt: truncated to ${size} bytes, but its header counts ${pages} pages of ${pageSize} bytes`,
+  });
 }
 
 function openEngine(path: string, readonly: boolean, busyTimeoutMs: number): Database {

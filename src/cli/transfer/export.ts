@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { join, posix } from 'node:path';
 import { AgentOSError, type AgentOS, type Stats } from '../../index.js';
-import { clearHostPath } from './host-tree.js';
+import { clearHostPath, makeHostDirectories } from './host-tree.js';
 import { HostTimes } from './host-times.js';
 import { emptyCounts, type TransferCounts } from './counts.js';
 import { startProgress } from './progress.js';
@@ -32,7 +32,7 @@ export async function exportTree(agent: AgentOS, src: string, hostRoot: string):
   if (!rootStats.isDirectory()) throw new AgentOSError('ENOTDIR', { syscall: 'export', path: src });
   const entries = await walkAgent(agent, src);
   const created = !exists(hostRoot);
-  mkdirSync(hostRoot, { recursive: true });
+  makeHostDirectories(hostRoot);
   const counts = emptyCounts();
   const progress = startProgress('Exporting', entries.length);
   const firstNameOf = new Map<number, string>();

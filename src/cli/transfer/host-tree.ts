@@ -3,6 +3,7 @@ import {
   closeSync,
   constants,
   lstatSync,
+  mkdirSync,
   openSync,
   readdirSync,
   readSync,
@@ -10,7 +11,7 @@ import {
   unlinkSync,
   type BigIntStats,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface HostEntry {
   /** Path relative to the root, with `/` separators; '' for the root itself. */
@@ -102,4 +103,21 @@ export function clearHostPath(path: string): void {
 /** Names sorted as bytes, as the agent filesystem sorts them. */
 export function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * `mkdir -p` on the host. Not `mkdirSync(path, { recursive: true })`: in Node 20 that loops
+ * forever where a parent exists but the child can never be made (`/proc/x`: ENOENT for the
+ * child, EEXIST for the parent, again and again); here each level is tried once.
+ */
+export function makeHostDirectories(path: string): void {
+  try {
+    mkdirSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && statSync(path).isDirectory()) return;
+    if (code !== 'ENOENT' || dirname(path) === path) throw e;
+    makeHostDirectories(dirname(path));
+    mkdirSync(path);
+  }
 }

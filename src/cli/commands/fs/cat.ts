@@ -21,6 +21,27 @@ export default class FsCat extends BaseCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(FsCat);
     const agent = this.openAgent(flags, { readonly: true });
-    process.stdout.write(await agent.fs.readFile(args.path));
+    // In pieces: a file of any size prints with little memory (readFile stops at 2 GiB).
+    const handle = await agent.fs.open(args.path, 'r');
+    try {
+      const buffer = Buffer.alloc(PIECE);
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, PIECE);
+        if (bytesRead === 0) break;
+        await writeOut(buffer.subarray(0, bytesRead));
+      }
+    } finally {
+      await handle.close();
+    }
   }
+}
+
+const PIECE = 1024 * 1024;
+
+/** Writes to stdout, waiting while the pipe is full (a slow reader must not make us buffer it all). */
+function writeOut(data: Buffer): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(data)) resolve();
+    else process.stdout.once('drain', resolve);
+  });
 }
