@@ -30,6 +30,7 @@ import type { Vfs } from '../vfs/vfs.js';
 import { storeHostContent } from '../vfs/host-content.js';
 import { ownProcessIdentity } from '../vfs/orphans.js';
 import type { InodeRecord } from '../store/fs-store.js';
+import { AgentOSError, describeErrno } from '../errors.js';
 import type { CacheDir } from './cache-dir.js';
 import type { NativeAddon } from './native.js';
 import type { DirectoryRecord } from './structs.js';
@@ -96,6 +97,8 @@ export class BackingStore {
   readonly #onWriteBack: BackingStoreOptions['onWriteBack'];
   /** Files whose newest content may be only here: recorded in agentos_pending_content. */
   readonly #pending = new Set<number>();
+  /** Files whose unsaved content the run's stderr already mentioned. */
+  readonly #reported = new Set<number>();
 
   constructor(vfs: Vfs, cache: CacheDir, addon: NativeAddon, options: BackingStoreOptions = {}) {
     this.#vfs = vfs;
@@ -192,9 +195,28 @@ export class BackingStore {
   writeBackPending(deadline: number): boolean {
     for (const ino of this.#pending) {
       if (Date.now() >= deadline) return true;
-      this.writeBack(ino);
+      this.#writeBackOrReport(ino);
     }
     return false;
+  }
+
+  /**
+   * Writes back where nobody can be told of a failure (background, sync, end of run): content
+   * the database refuses (quota, full disk) stays unsaved, and the run's stderr says so.
+   */
+  #writeBackOrReport(ino: number): void {
+    try {
+      this.writeBack(ino);
+    } catch (e) {
+      if (!(e instanceof AgentOSError) || (e.code !== 'EDQUOT' && e.code !== 'ENOSPC')) throw e;
+      if (this.#pending.delete(ino)) this.#vfs.conn.write(() => this.#vfs.pendingContent.clear(ino));
+      if (this.#reported.has(ino)) return;
+      this.#reported.add(ino);
+      const path = this.#vfs.pathOf(ino);
+      process.stderr.write(
+        `agentos: ${path === undefined ? `inode ${ino}` : this.#vfs.mount.mountPoint + path}: content not saved: ${describeErrno(e.code)}\n`,
+      );
+    }
   }
 
   /** The first bytes of a file as programs see them (the cache's copy may be newer than the database's). */
@@ -212,19 +234,42 @@ export class BackingStore {
 
   /** Writes back every file that was opened for writing (end of run, sync). */
   writeBackAll(): void {
-    for (const file of this.#files.values()) if (file.writable) this.writeBack(file.ino);
+    for (const file of this.#files.values()) if (file.writable) this.#writeBackOrReport(file.ino);
   }
 
   /**
    * A program is closing a descriptor of this file, which it may have written: the file becomes
-   * pending. Returns whether anything is uncommitted, so the caller must commit before the
-   * close returns.
+   * pending. With `checkQuota`, content past the quota fails with EDQUOT instead. Returns
+   * whether anything is uncommitted, so the caller must commit before the close returns.
    */
-  syncForClose(ino: number): boolean {
+  syncForClose(ino: number, checkQuota: boolean): boolean {
     const file = this.#files.get(ino);
     if (!file?.writable) return false;
+    if (checkQuota) this.requireQuota(ino);
     this.#markPending(file);
     return this.#vfs.conn.hasPendingWrites;
+  }
+
+  /**
+   * Fails with EDQUOT when the content of file `ino` (at `size`, or as the cache holds it) and
+   * of every pending file would pass the quota: a close reports it, as a network filesystem
+   * reports a failed flush, and so does an ftruncate that would grow past it.
+   */
+  requireQuota(ino: number, size?: number): void {
+    const { limit, used } = this.#vfs.quota();
+    if (limit === null) return;
+    let growth = 0;
+    for (const pendingIno of new Set([...this.#pending, ino])) {
+      const file = this.#files.get(pendingIno);
+      const cached =
+        size !== undefined && pendingIno === ino ? size : file ? fstatOf(file.path)?.size : undefined;
+      if (cached !== undefined) growth += Number(cached) - (this.#vfs.inode(pendingIno)?.size ?? 0);
+    }
+    if (growth > 0 && used + growth > limit) {
+      throw new AgentOSError('EDQUOT', {
+        message: `disk quota exceeded (the agent filesystem holds at most ${limit} bytes)`,
+      });
+    }
   }
 
   /** Handles inotify names ("<ino>" of f/): files closed after writing without a close call (exit). */

@@ -43,10 +43,13 @@ export function handleAttributes(call: Call): void {
       return utimes(call);
     case 'truncate':
       return truncate(call);
-    case 'ftruncate':
+    case 'ftruncate': {
       // The descriptor is a host descriptor on the materialized file: the kernel truncates it
       // (checking it is writable) and the new size goes back with the content.
+      const id = call.fdTarget();
+      if (id?.kind === 'file' && call.long(1) >= 0) call.ctx.backing.requireQuota(id.ino, call.long(1));
       return call.continue();
+    }
     case 'access':
       return access(call, resolveTarget(call, 0, 'follow', false), call.int(1));
     case 'faccessat':
@@ -96,9 +99,16 @@ function utimes(call: Call): void {
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) throw fsError('EINVAL', name);
   const timesArg = name === 'utimensat' || name === 'futimesat' ? 2 : 1;
   const [atime, mtime] = readTimes(call, timesArg);
-  const t = resolveTarget(call, 0, flags & AT_SYMLINK_NOFOLLOW ? 'nofollow' : 'follow', (flags & AT_EMPTY_PATH) !== 0);
+  const t = resolveTarget(
+    call,
+    0,
+    flags & AT_SYMLINK_NOFOLLOW ? 'nofollow' : 'follow',
+    (flags & AT_EMPTY_PATH) !== 0,
+  );
   if (t.kind === 'host') return call.continue();
-  call.ctx.backing.mirror(t.inode.ino, () => call.ctx.vfs.utimensInode(t.inode.ino, atime, mtime, call.caller(), t.path));
+  call.ctx.backing.mirror(t.inode.ino, () =>
+    call.ctx.vfs.utimensInode(t.inode.ino, atime, mtime, call.caller(), t.path),
+  );
   call.reply();
 }
 

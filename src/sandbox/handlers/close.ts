@@ -3,6 +3,10 @@
  * closing a file written through the descriptor is a durability point. Its content goes back
  * to the database and is committed before the call returns, so what a program closed survives
  * even if agentos is killed right after. The close itself then runs in the kernel.
+ *
+ * Content past the quota makes close fail with EDQUOT (the descriptor stays open, as a failed
+ * flush leaves it on some filesystems); dup2, dup3 and close_range drop such errors, as
+ * Linux's dup2 drops the errors of the close it does.
  */
 import { readdirSync, readlinkSync } from 'node:fs';
 import type { Call } from '../call.js';
@@ -13,7 +17,8 @@ export function handleClose(call: Call): void {
   let mustCommit = false;
   for (const link of closingLinks(call)) {
     const id = call.ctx.backing.identify(link);
-    if (id?.kind === 'file' && call.ctx.backing.syncForClose(id.ino)) mustCommit = true;
+    if (id?.kind === 'file' && call.ctx.backing.syncForClose(id.ino, call.name === 'close'))
+      mustCommit = true;
   }
   if (mustCommit) call.ctx.commit();
   call.continue();
