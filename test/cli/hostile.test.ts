@@ -247,6 +247,25 @@ test('arguments only the SDK can refuse are usage errors: EINVAL in one line, ex
   expect(agentos(['fs', 'ls'])).toBe('');
 });
 
+test('kv values are JSON text: bytes that are not UTF-8 are refused, numbers JSON cannot hold stay text', () => {
+  const { db, run: agentos } = workspace();
+  const binary = Buffer.from([0x66, 0x6f, 0xff, 0xfe, 0x00, 0x80]);
+  expect(fails(['kv', 'set', 'bin', '--db', db], 1, { input: binary })).toBe(
+    'agentos: EILSEQ: the value on stdin is not UTF-8 text (kv values are JSON text: encode binary data first, e.g. as base64), kv set',
+  );
+  agentos(['kv', 'set', 'huge', '1e999']);
+  agentos(['kv', 'set', 'text'], { input: Buffer.from('héllo') });
+  expect(
+    JSON.parse(agentos(['kv', 'list', '--json'])).map((e: { key: string; value: unknown }) => [
+      e.key,
+      e.value,
+    ]),
+  ).toEqual([
+    ['huge', '1e999'],
+    ['text', 'héllo'],
+  ]);
+});
+
 test('a file bigger than memory streams through fs cat; nothing reads it whole', () => {
   const { db, run: agentos } = workspace();
   // A foreign writer's sparse file of 1 TiB: all holes, reading as zeros.

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
-import { parseValue } from '../../kv-value.js';
+import { parseValue, stdinText } from '../../kv-value.js';
 
 export default class KvSet extends BaseCommand {
   static override summary = 'Store a value under a key, replacing any previous value.';
@@ -38,7 +38,7 @@ export default class KvSet extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(KvSet);
-    const text = args.value ?? (await this.readStdin()).toString('utf8');
+    const text = args.value ?? stdinText(await this.readStdin());
     const agent = this.openAgent(flags);
     await agent.kv.set(args.key, parseValue(text, flags.string));
   }
