@@ -32,7 +32,8 @@ export function stdinText(bytes: Buffer): string {
   } catch {
     throw new AgentOSError('EILSEQ', {
       syscall: 'kv set',
-      message: 'the value on stdin is not UTF-8 text (kv values are JSON text: encode binary data first, e.g. as base64)',
+      message:
+        'the value on stdin is not UTF-8 text (kv values are JSON text: encode binary data first, e.g. as base64)',
     });
   }
 }
