@@ -130,7 +130,7 @@ export function render({
         : '') +
       ', made once per bench run. Items 3, 4 and 7 start natively from the tree extracted during the untimed set-up, and in `/agent` from a copy of a database into which an earlier `agentos run` extracted it.',
     '- Ratios are computed per round (AgentOS time / native time; for item 9 agentfs-sdk time / AgentOS time, i.e. how many times faster AgentOS is), and the table gives their median and their range. The verdict compares the median with the target.',
-    '- Item 8 measures memory (see its note); item 9 runs each SDK in its own Node process (bench/items/sdk-worker.mjs), alternately, a fresh database each time.',
+    `- Item 8 measures memory (see its note); item 9 runs each SDK in its own Node process (bench/items/sdk-worker.mjs), alternately, a fresh database each time. Items 8 and 9 take ${Math.min(rounds, 3)} round${Math.min(rounds, 3) > 1 ? 's' : ''} (item 8 stops after a failed run).`,
     '',
     '## Run',
     '',
