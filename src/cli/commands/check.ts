@@ -2,6 +2,9 @@ import { AgentOSError } from '../../index.js';
 import { BaseCommand } from '../base-command.js';
 import { printable } from '../format.js';
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
 export default class Check extends BaseCommand {
   static override summary = 'Check the database and the filesystem invariants.';
 
@@ -26,10 +29,8 @@ export default class Check extends BaseCommand {
         `ok: ${printable(flags.db)}: ${t.inodes} inodes (${t.directories} directories, ${t.files} files, ${t.symlinks} symlinks), ${t.bytes} bytes in ${t.chunks} chunks`,
       );
     } else {
-      // eslint-disable-next-line no-control-regex
-      this.printLines(
-        report.problems.map((p) => `${p.kind}: ${p.message.replace(/[\u0000-\u001f\u007f]/g, printable)}`),
-      );
+      // Names in messages may hold control characters: escaped, each problem stays on one line.
+      this.printLines(report.problems.map((p) => `${p.kind}: ${p.message.replace(CONTROL, printable)}`));
     }
     if (!report.ok) {
       const n = report.problems.length;
