@@ -56,8 +56,11 @@ const COPY_BLOCK = 1 << 20;
 interface BackingFile {
   ino: number;
   path: string;
-  /** Chunk hashes of the content as last synced with the database. */
-  hashes: BigUint64Array;
+  /**
+   * Chunk hashes of the content as last synced with the database; undefined until a program
+   * first opens the file for writing (until then the copy is exactly the database's content).
+   */
+  hashes?: BigUint64Array;
   /** size/mtime of the VFS inode as last synced: anything else means another process changed it. */
   stamp: string;
   /** Opened for writing at least once: has to be checked at the end of the run. */
@@ -114,7 +117,10 @@ export class BackingStore {
     const file = this.#materialize(inode);
     // SECCOMP_IOCTL_NOTIF_ADDFD refuses O_PATH files (fget), so an O_PATH open gets a read-only one.
     if (flags & O_PATH) return openSync(file.path, O_RDONLY);
-    if (flags & (O_WRONLY | O_RDWR) || (flags & O_ACCMODE) === O_ACCMODE) file.writable = true;
+    if (flags & (O_WRONLY | O_RDWR) || (flags & O_ACCMODE) === O_ACCMODE) {
+      file.hashes ??= this.#hashesOf(file.path);
+      file.writable = true;
+    }
     // O_DIRECT's alignment rules belong to the program's filesystem, not the cache's.
     return openSync(file.path, flags & CARRIED_FLAGS & ~O_DIRECT);
   }
@@ -275,8 +281,9 @@ export class BackingStore {
   /** Handles inotify names ("<ino>" of f/): files closed after writing without a close call (exit). */
   closedAfterWrite(names: string): void {
     for (const name of new Set(names.split('\n'))) {
+      // Materializing closes a file after writing it too: only programs' writes count.
       const file = this.#files.get(Number(name));
-      if (file) this.#markPending(file);
+      if (file?.writable) this.#markPending(file);
     }
   }
 
@@ -370,14 +377,17 @@ export class BackingStore {
     // Executable, because agents run programs they built: the directory itself is private (0700).
     const fd = openSync(path, fsc.O_RDWR | fsc.O_CREAT, 0o700);
     try {
-      ftruncateSync(fd, 0);
+      if (file) ftruncateSync(fd, 0);
       for (let offset = 0; offset < inode.size; offset += COPY_BLOCK) {
         const data = this.#vfs.read(inode.ino, offset, COPY_BLOCK);
         writeSync(fd, data, 0, data.length, offset);
       }
       ftruncateSync(fd, inode.size);
       this.#addon.futimens(fd, inode.atime, inode.atimeNsec, inode.mtime, inode.mtimeNsec);
-      const hashes = this.#addon.chunkHashes(fd, inode.size, this.#vfs.chunkSize);
+      // Hashed again only when a program opens it for writing (most copies are only read).
+      const hashes = file?.writable
+        ? this.#addon.chunkHashes(fd, inode.size, this.#vfs.chunkSize)
+        : undefined;
       if (!file) {
         // Counted as open while materialized, so unlinking it in the VFS keeps its inode until the run ends.
         this.#vfs.retain(inode.ino);
@@ -393,7 +403,18 @@ export class BackingStore {
     }
   }
 
+  #hashesOf(path: string): BigUint64Array {
+    const fd = openSync(path, fsc.O_RDONLY);
+    try {
+      return this.#addon.chunkHashes(fd, fstatSync(fd).size, this.#vfs.chunkSize);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   #writeBackFrom(file: BackingFile, fd: number): boolean {
+    // Never opened for writing by a program: the copy is the database's content.
+    if (!file.writable || !file.hashes) return false;
     const st = fstatSync(fd, { bigint: true });
     const size = Number(st.size);
     const cs = this.#vfs.chunkSize;
@@ -403,9 +424,9 @@ export class BackingStore {
     const current = this.#vfs.inode(file.ino);
     if (!current) return false;
     const changed: number[] = [];
-    for (let i = 0; i < count; i++)
-      if (i >= file.hashes.length || hashes[i] !== file.hashes[i]) changed.push(i);
-    const same = changed.length === 0 && count === file.hashes.length && size === current.size;
+    const synced = file.hashes;
+    for (let i = 0; i < count; i++) if (i >= synced.length || hashes[i] !== synced[i]) changed.push(i);
+    const same = changed.length === 0 && count === synced.length && size === current.size;
     if (same && current.mtime === mtime.sec && current.mtimeNsec === mtime.nsec) return false;
     const inode = storeHostContent(this.#vfs, file.ino, fd, changed, { size, mtime });
     if (!inode) return false;
