@@ -30,7 +30,8 @@ export interface ChunkRecord {
   data: Buffer;
 }
 
-interface InodeRow {
+/** One row of fs_inode as the engine returns it. */
+export interface InodeRow {
   ino: number;
   mode: number;
   nlink: number;
@@ -46,7 +47,7 @@ interface InodeRow {
   ctime_nsec: number;
 }
 
-function rowToInode(r: InodeRow): InodeRecord {
+export function rowToInode(r: InodeRow): InodeRecord {
   return {
     ino: r.ino,
     mode: r.mode,
@@ -64,7 +65,9 @@ function rowToInode(r: InodeRow): InodeRecord {
   };
 }
 
-const INODE_COLUMNS = 'ino, mode, nlink, uid, gid, size, atime, mtime, ctime, rdev, atime_nsec, mtime_nsec, ctime_nsec';
+/** fs_inode's columns, in InodeRow order. */
+export const INODE_COLUMNS =
+  'ino, mode, nlink, uid, gid, size, atime, mtime, ctime, rdev, atime_nsec, mtime_nsec, ctime_nsec';
 
 /**
  * Blobs are bound as hex text into `unhex(?)`: turso 0.7 copies a bound Buffer one element at a
@@ -94,8 +97,20 @@ export class FsStore {
         `INSERT INTO fs_inode (mode, nlink, uid, gid, size, atime, mtime, ctime, rdev, atime_nsec, mtime_nsec, ctime_nsec)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(r.mode, r.nlink, r.uid, r.gid, r.size, r.atime, r.mtime, r.ctime, r.rdev, r.atimeNsec, r.mtimeNsec, r.ctimeNsec)
-      .lastInsertRowid;
+      .run(
+        r.mode,
+        r.nlink,
+        r.uid,
+        r.gid,
+        r.size,
+        r.atime,
+        r.mtime,
+        r.ctime,
+        r.rdev,
+        r.atimeNsec,
+        r.mtimeNsec,
+        r.ctimeNsec,
+      ).lastInsertRowid;
   }
 
   saveInode(r: InodeRecord): void {
@@ -104,7 +119,21 @@ export class FsStore {
         `UPDATE fs_inode SET mode = ?, nlink = ?, uid = ?, gid = ?, size = ?, atime = ?, mtime = ?, ctime = ?,
          rdev = ?, atime_nsec = ?, mtime_nsec = ?, ctime_nsec = ? WHERE ino = ?`,
       )
-      .run(r.mode, r.nlink, r.uid, r.gid, r.size, r.atime, r.mtime, r.ctime, r.rdev, r.atimeNsec, r.mtimeNsec, r.ctimeNsec, r.ino);
+      .run(
+        r.mode,
+        r.nlink,
+        r.uid,
+        r.gid,
+        r.size,
+        r.atime,
+        r.mtime,
+        r.ctime,
+        r.rdev,
+        r.atimeNsec,
+        r.mtimeNsec,
+        r.ctimeNsec,
+        r.ino,
+      );
   }
 
   /** Removes an inode with its content and symlink target. */
@@ -126,7 +155,9 @@ export class FsStore {
   listDirectory(parentIno: number): { name: string; inode: InodeRecord }[] {
     return this.conn
       .prepare<InodeRow & { name: string }>(
-        `SELECT d.name AS name, ${INODE_COLUMNS.split(', ').map((c) => `i.${c} AS ${c}`).join(', ')}
+        `SELECT d.name AS name, ${INODE_COLUMNS.split(', ')
+          .map((c) => `i.${c} AS ${c}`)
+          .join(', ')}
          FROM fs_dentry d JOIN fs_inode i ON i.ino = d.ino
          WHERE d.parent_ino = ? ORDER BY d.name`,
       )
@@ -137,18 +168,24 @@ export class FsStore {
   /** The directory holding the (first) entry of `ino`; directories have exactly one. */
   parentOf(ino: number): { parentIno: number; name: string } | undefined {
     const row = this.conn
-      .prepare<{ parent_ino: number; name: string }>('SELECT parent_ino, name FROM fs_dentry WHERE ino = ? LIMIT 1')
+      .prepare<{ parent_ino: number; name: string }>(
+        'SELECT parent_ino, name FROM fs_dentry WHERE ino = ? LIMIT 1',
+      )
       .get(ino);
     return row ? { parentIno: row.parent_ino, name: row.name } : undefined;
   }
 
   /** Number of entries naming `ino`: what nlink must equal. */
   countLinks(ino: number): number {
-    return this.conn.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM fs_dentry WHERE ino = ?').get(ino)?.n ?? 0;
+    return (
+      this.conn.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM fs_dentry WHERE ino = ?').get(ino)?.n ?? 0
+    );
   }
 
   addOrphan(ino: number, pid: number, pidStart: string): void {
-    this.conn.prepare('INSERT OR REPLACE INTO agentos_orphans (ino, pid, pid_start) VALUES (?, ?, ?)').run(ino, pid, pidStart);
+    this.conn
+      .prepare('INSERT OR REPLACE INTO agentos_orphans (ino, pid, pid_start) VALUES (?, ?, ?)')
+      .run(ino, pid, pidStart);
   }
 
   removeOrphan(ino: number): void {
@@ -157,17 +194,25 @@ export class FsStore {
 
   listOrphans(): { ino: number; pid: number; pidStart: string }[] {
     return this.conn
-      .prepare<{ ino: number; pid: number; pid_start: string }>('SELECT ino, pid, pid_start FROM agentos_orphans')
+      .prepare<{ ino: number; pid: number; pid_start: string }>(
+        'SELECT ino, pid, pid_start FROM agentos_orphans',
+      )
       .all()
       .map((r) => ({ ino: r.ino, pid: r.pid, pidStart: r.pid_start }));
   }
 
   hasChildren(parentIno: number): boolean {
-    return this.conn.prepare<{ one: number }>('SELECT 1 AS one FROM fs_dentry WHERE parent_ino = ? LIMIT 1').get(parentIno) !== undefined;
+    return (
+      this.conn
+        .prepare<{ one: number }>('SELECT 1 AS one FROM fs_dentry WHERE parent_ino = ? LIMIT 1')
+        .get(parentIno) !== undefined
+    );
   }
 
   addDentry(parentIno: number, name: string, ino: number): void {
-    this.conn.prepare('INSERT INTO fs_dentry (name, parent_ino, ino) VALUES (?, ?, ?)').run(name, parentIno, ino);
+    this.conn
+      .prepare('INSERT INTO fs_dentry (name, parent_ino, ino) VALUES (?, ?, ?)')
+      .run(name, parentIno, ino);
   }
 
   removeDentry(parentIno: number, name: string): void {
@@ -182,11 +227,14 @@ export class FsStore {
 
   /** Points an existing entry at another inode (the second half of RENAME_EXCHANGE). */
   retargetDentry(parentIno: number, name: string, ino: number): void {
-    this.conn.prepare('UPDATE fs_dentry SET ino = ? WHERE parent_ino = ? AND name = ?').run(ino, parentIno, name);
+    this.conn
+      .prepare('UPDATE fs_dentry SET ino = ? WHERE parent_ino = ? AND name = ?')
+      .run(ino, parentIno, name);
   }
 
   getSymlinkTarget(ino: number): string | undefined {
-    return this.conn.prepare<{ target: string }>('SELECT target FROM fs_symlink WHERE ino = ?').get(ino)?.target;
+    return this.conn.prepare<{ target: string }>('SELECT target FROM fs_symlink WHERE ino = ?').get(ino)
+      ?.target;
   }
 
   setSymlinkTarget(ino: number, target: string): void {
@@ -216,7 +264,9 @@ export class FsStore {
 
   /** Stores a chunk of zeros without building it in JavaScript (holes are stored, per spec rule 7). */
   writeZeroChunk(ino: number, index: number, length: number): void {
-    this.conn.prepare('INSERT OR REPLACE INTO fs_data (ino, chunk_index, data) VALUES (?, ?, zeroblob(?))').run(ino, index, length);
+    this.conn
+      .prepare('INSERT OR REPLACE INTO fs_data (ino, chunk_index, data) VALUES (?, ?, zeroblob(?))')
+      .run(ino, index, length);
   }
 
   deleteChunk(ino: number, index: number): void {
@@ -230,13 +280,17 @@ export class FsStore {
 
   /** Shortens one stored chunk to `length` bytes without reading it into JavaScript. */
   shortenChunk(ino: number, index: number, length: number): void {
-    this.conn.prepare('UPDATE fs_data SET data = substr(data, 1, ?) WHERE ino = ? AND chunk_index = ?').run(length, ino, index);
+    this.conn
+      .prepare('UPDATE fs_data SET data = substr(data, 1, ?) WHERE ino = ? AND chunk_index = ?')
+      .run(length, ino, index);
   }
 
   /** Number of inodes and total file bytes, for statfs. */
   usage(): { inodes: number; bytes: number } {
     const row = this.conn
-      .prepare<{ inodes: number; bytes: number | null }>('SELECT COUNT(*) AS inodes, SUM(size) AS bytes FROM fs_inode')
+      .prepare<{ inodes: number; bytes: number | null }>(
+        'SELECT COUNT(*) AS inodes, SUM(size) AS bytes FROM fs_inode',
+      )
       .get();
     return { inodes: row?.inodes ?? 0, bytes: row?.bytes ?? 0 };
   }
@@ -245,28 +299,43 @@ export class FsStore {
   fileBytes(): number {
     return (
       this.conn
-        .prepare<{ bytes: number | null }>(`SELECT SUM(size) AS bytes FROM fs_inode WHERE (mode & ${0o170000}) = ${0o100000}`)
+        .prepare<{ bytes: number | null }>(
+          `SELECT SUM(size) AS bytes FROM fs_inode WHERE (mode & ${0o170000}) = ${0o100000}`,
+        )
         .get()?.bytes ?? 0
     );
   }
 
   /** The quota (agentos_meta.max_size) in bytes; null when there is none (or no agentos_meta, read-only). */
   maxSize(): number | null {
-    const meta = this.conn.prepare<{ one: number }>("SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'agentos_meta'").get();
+    const meta = this.conn
+      .prepare<{ one: number }>(
+        "SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'agentos_meta'",
+      )
+      .get();
     if (!meta) return null;
-    const value = this.conn.prepare<{ value: string }>(`SELECT value FROM agentos_meta WHERE key = '${MAX_SIZE_KEY}'`).get()?.value;
+    const value = this.conn
+      .prepare<{ value: string }>(`SELECT value FROM agentos_meta WHERE key = '${MAX_SIZE_KEY}'`)
+      .get()?.value;
     if (value === undefined) return null;
     const limit = Number(value);
     // A value no AgentOS wrote (hand-edited) must not silently mean "no limit" or "nothing fits".
     if (!/^\d+$/.test(value) || !Number.isSafeInteger(limit)) {
-      throw new AgentOSError('EINVAL', { syscall: 'quota', path: this.conn.path, message: `invalid max_size '${value}' in agentos_meta` });
+      throw new AgentOSError('EINVAL', {
+        syscall: 'quota',
+        path: this.conn.path,
+        message: `invalid max_size '${value}' in agentos_meta`,
+      });
     }
     return limit;
   }
 
   setMaxSize(limit: number | null): void {
     if (limit === null) this.conn.prepare(`DELETE FROM agentos_meta WHERE key = '${MAX_SIZE_KEY}'`).run();
-    else this.conn.prepare(`INSERT OR REPLACE INTO agentos_meta (key, value) VALUES ('${MAX_SIZE_KEY}', ?)`).run(String(limit));
+    else
+      this.conn
+        .prepare(`INSERT OR REPLACE INTO agentos_meta (key, value) VALUES ('${MAX_SIZE_KEY}', ?)`)
+        .run(String(limit));
   }
 
   configValue(key: string): string | undefined {

@@ -4,63 +4,13 @@
  * so nothing passes through a double or turso's slow Buffer binding).
  */
 import type { SqlParam, StoreConnection } from './connection.js';
-import type { InodeRecord } from './fs-store.js';
+import { INODE_COLUMNS, rowToInode, type InodeRecord, type InodeRow } from './fs-store.js';
 
 /** A directory entry with the inode it names. */
 export interface EntryRow extends InodeRecord {
   parentIno: number;
   name: string;
 }
-
-interface InodeRow {
-  ino: number;
-  mode: number;
-  nlink: number;
-  uid: number;
-  gid: number;
-  size: number;
-  atime: number;
-  mtime: number;
-  ctime: number;
-  rdev: number;
-  atime_nsec: number;
-  mtime_nsec: number;
-  ctime_nsec: number;
-}
-
-function rowToInode(r: InodeRow): InodeRecord {
-  return {
-    ino: r.ino,
-    mode: r.mode,
-    nlink: r.nlink,
-    uid: r.uid,
-    gid: r.gid,
-    size: r.size,
-    atime: r.atime,
-    mtime: r.mtime,
-    ctime: r.ctime,
-    rdev: r.rdev,
-    atimeNsec: r.atime_nsec,
-    mtimeNsec: r.mtime_nsec,
-    ctimeNsec: r.ctime_nsec,
-  };
-}
-
-const INODE_COLUMNS = [
-  'ino',
-  'mode',
-  'nlink',
-  'uid',
-  'gid',
-  'size',
-  'atime',
-  'mtime',
-  'ctime',
-  'rdev',
-  'atime_nsec',
-  'mtime_nsec',
-  'ctime_nsec',
-];
 
 /** One schema object as sqlite_master lists it. */
 export interface SchemaObject {
@@ -81,7 +31,9 @@ export class HistoryStore {
 
   /** Every directory entry with its inode. */
   entries(): EntryRow[] {
-    const cols = INODE_COLUMNS.map((c) => `i.${c} AS ${c}`).join(', ');
+    const cols = INODE_COLUMNS.split(', ')
+      .map((c) => `i.${c} AS ${c}`)
+      .join(', ');
     return this.#conn
       .prepare<InodeRow & { parent_ino: number; name: string }>(
         `SELECT d.parent_ino AS parent_ino, d.name AS name, ${cols} FROM fs_dentry d JOIN fs_inode i ON i.ino = d.ino`,
@@ -91,9 +43,7 @@ export class HistoryStore {
   }
 
   inode(ino: number): InodeRecord | undefined {
-    const row = this.#conn
-      .prepare<InodeRow>(`SELECT ${INODE_COLUMNS.join(', ')} FROM fs_inode WHERE ino = ?`)
-      .get(ino);
+    const row = this.#conn.prepare<InodeRow>(`SELECT ${INODE_COLUMNS} FROM fs_inode WHERE ino = ?`).get(ino);
     return row ? rowToInode(row) : undefined;
   }
 
