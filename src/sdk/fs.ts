@@ -24,6 +24,7 @@ import type { Caller } from '../vfs/context.js';
 import type { Credentials } from '../vfs/permissions.js';
 import type { TimeSpec } from '../vfs/attributes.js';
 import type { QuotaUsage } from '../vfs/quota.js';
+import type { InodeRecord } from '../store/fs-store.js';
 import { FileHandle, checkWholeRead } from './file-handle.js';
 import { Dirent, Stats } from './stats.js';
 import { parseFlags, type OpenFlags } from './flags.js';
@@ -424,15 +425,22 @@ export class AgentFs {
     let current = '';
     for (let i = 0; i < components.length; i++) {
       current += '/' + components[i];
-      const r = this.#vfs.resolve(current, this.#caller, 'follow', syscall);
-      if (r.inode) {
-        if (isDirectory(r.inode.mode)) continue;
-        // Only mkdir's own target may be "in the way" (EEXIST); anywhere else it is ENOTDIR.
-        const lastOfMkdir = syscall === 'mkdir' && i === components.length - 1;
-        throw fsError(lastOfMkdir ? 'EEXIST' : 'ENOTDIR', syscall, reportPath);
+      let found: Readonly<InodeRecord> | undefined;
+      try {
+        found = this.#vfs.resolve(current, this.#caller, 'follow', syscall).inode;
+        if (!found) this.#vfs.mkdir(current, mode, this.#caller);
+      } catch (e) {
+        // The caller asked about the path it gave, not about the prefix being made.
+        throw reportedAs(e, current, syscall, reportPath);
       }
-      this.#vfs.mkdir(current, mode, this.#caller);
-      first ??= current;
+      if (!found) {
+        first ??= current;
+        continue;
+      }
+      if (isDirectory(found.mode)) continue;
+      // Only mkdir's own target may be "in the way" (EEXIST); anywhere else it is ENOTDIR.
+      const lastOfMkdir = syscall === 'mkdir' && i === components.length - 1;
+      throw fsError(lastOfMkdir ? 'EEXIST' : 'ENOTDIR', syscall, reportPath);
     }
     return first;
   }
@@ -447,13 +455,28 @@ export class AgentFs {
   }
 
   #list(path: string, prefix: string, recursive: boolean, out: Dirent[]): void {
-    for (const entry of this.#vfs.readdir(joinPath(path, prefix), this.#caller)) {
-      out.push(new Dirent(entry.name, prefix ? joinPath(path, prefix) : path, entry.inode.mode & S_IFMT));
+    // The top directory as given (errors name it so), below it the path joined to it.
+    const dir = prefix ? joinPath(path, prefix) : path;
+    for (const entry of this.#vfs.readdir(dir, this.#caller)) {
+      out.push(new Dirent(entry.name, dir, entry.inode.mode & S_IFMT));
       if (recursive && isDirectory(entry.inode.mode) && !isSymlink(entry.inode.mode)) {
         this.#list(path, prefix ? `${prefix}/${entry.name}` : entry.name, true, out);
       }
     }
   }
+}
+
+/**
+ * An error about `walked` (a path this module made from what the caller gave) restated about
+ * `path`, the caller's own: the same code and text for the caller's call. Other errors (the
+ * database's, naming its file) pass through.
+ */
+function reportedAs(e: unknown, walked: string, syscall: string, path: string): unknown {
+  if (!(e instanceof AgentOSError) || e.path !== walked || e.dest !== undefined) return e;
+  let text = e.message.startsWith(`${e.code}: `) ? e.message.slice(e.code.length + 2) : e.message;
+  const suffix = `, ${e.syscall} '${walked}'`;
+  if (text.endsWith(suffix)) text = text.slice(0, -suffix.length);
+  return new AgentOSError(e.code, { syscall, path, message: text, cause: e });
 }
 
 function joinRelative(root: string, d: Dirent): string {

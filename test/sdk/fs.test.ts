@@ -2,7 +2,7 @@ import { useAgent } from '../helpers/agent.js';
 import { expectRejectErrno, queryOnce, sqlite3 } from '../helpers/temp-db.js';
 import { storeNlink } from '../helpers/vfs-files.js';
 import { openAgentDatabase } from '../../src/store/agent-database.js';
-import { AgentOSError, COPYFILE_EXCL, constants } from '../../src/index.js';
+import { AgentOSError, COPYFILE_EXCL, constants, type ErrnoCode } from '../../src/index.js';
 
 describe('agent.fs: files', () => {
   const t = useAgent({ umask: 0o022 });
@@ -261,6 +261,27 @@ describe('agent.fs: directories', () => {
     }
     await agent.fs.rm('/tree', { recursive: true });
     expect(queryOnce(dbPath, 'SELECT ino FROM fs_inode')).toEqual([{ ino: 1 }]);
+  });
+
+  test('errors name the path as given: no slash added, not a prefix of it', async () => {
+    const { agent } = t();
+    await agent.fs.writeFile('/f.txt', 'x');
+    await agent.fs.symlink('/loop', '/loop');
+    const long = 'x'.repeat(256);
+    const cases: [() => Promise<unknown>, ErrnoCode, string, string][] = [
+      [() => agent.fs.readdir('/f.txt'), 'ENOTDIR', 'scandir', '/f.txt'],
+      [() => agent.fs.readdir('/f.txt', { recursive: true }), 'ENOTDIR', 'scandir', '/f.txt'],
+      [() => agent.fs.readdir('missing'), 'ENOENT', 'scandir', 'missing'],
+      [() => agent.fs.mkdir('/loop/a/b', { recursive: true }), 'ELOOP', 'mkdir', '/loop/a/b'],
+      [() => agent.fs.mkdir(`/${long}/b`, { recursive: true }), 'ENAMETOOLONG', 'mkdir', `/${long}/b`],
+      [() => agent.fs.writeFile('/loop/a/b.txt', 'x'), 'ELOOP', 'open', '/loop/a/b.txt'],
+      [() => agent.fs.appendFile(`${long}/b.txt`, 'x'), 'ENAMETOOLONG', 'open', `${long}/b.txt`],
+    ];
+    for (const [call, code, syscall, path] of cases) {
+      const e = await expectRejectErrno(call(), code);
+      expect({ syscall: e.syscall, path: e.path }).toEqual({ syscall, path });
+      expect(e.message.endsWith(`, ${syscall} '${path}'`)).toBe(true);
+    }
   });
 
   test('rm of a file through a path with a trailing slash is ENOTDIR', async () => {
