@@ -4,7 +4,7 @@ export { FileHandle, type ReadResult, type WriteResult } from './sdk/file-handle
 export { Stats, Dirent } from './sdk/stats.js';
 export { AgentKv, type KvEntry } from './sdk/kv.js';
 export { AgentTools, type ToolCall, type ToolCallQuery, type ToolStats, type ToolCallStatus } from './sdk/tools.js';
-export type { RunOptions, RunResult } from './sdk/run.js';
+export type { RunAuditLevel, RunOptions, RunResult } from './sdk/run.js';
 export type {
   DiffOptions,
   DiffResult,

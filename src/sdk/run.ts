@@ -11,6 +11,7 @@ import { resolve as resolveHostPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants as osConstants } from 'node:os';
 import { normalize } from '../vfs/path.js';
+import type { AuditLevel } from '../sandbox/audit.js';
 import { argRangeError, argTypeError, assertInteger, assertString, describe, toBuffer } from './validate.js';
 
 export interface RunOptions {
@@ -40,7 +41,17 @@ export interface RunOptions {
   allowHostWrites?: boolean;
   /** Refuse internet and raw packet sockets (EACCES). */
   noNetwork?: boolean;
+  /**
+   * What the operation log keeps of the run (`--audit`): `'off'`, `'changes'` (creates, writes,
+   * renames, deletes, chmods, execs) or `'all'` (also opens, stats, access checks, readlinks,
+   * chdirs). Default: `$AGENTOS_AUDIT` of the run's environment, else `'changes'`.
+   */
+  audit?: RunAuditLevel;
 }
+
+/** The levels of `agentos run --audit`. */
+export const RUN_AUDIT_LEVELS = ['off', 'changes', 'all'] as const satisfies readonly AuditLevel[];
+export type RunAuditLevel = (typeof RUN_AUDIT_LEVELS)[number];
 
 export interface RunResult {
   /** The command's exit code; 128 + the signal number when a signal ended it. */
@@ -127,6 +138,14 @@ export function checkRunOptions(options: RunOptions): void {
       );
     options.allow.forEach((p, i) => assertString(p, `allow[${i}]`));
   }
+  if (options.audit !== undefined) {
+    assertString(options.audit, 'audit');
+    if (!(RUN_AUDIT_LEVELS as readonly string[]).includes(options.audit)) {
+      throw argRangeError(
+        `The "audit" option must be one of ${RUN_AUDIT_LEVELS.map((l) => `'${l}'`).join(', ')}. Received '${options.audit}'`,
+      );
+    }
+  }
 }
 
 /** `agentos run` options for the host policy. */
@@ -159,6 +178,7 @@ export async function runCommand(
     ...policyArgs(options),
   ];
   if (ctx.busyTimeoutMs !== undefined) cliArgs.push('--busy-timeout', String(ctx.busyTimeoutMs));
+  if (options.audit !== undefined) cliArgs.push('--audit', options.audit);
   if (cwd.kind === 'agent') cliArgs.push('--cwd', cwd.path);
   cliArgs.push('--', ...argv);
   const started = Date.now();

@@ -66,6 +66,27 @@ describe('agent.run', () => {
     }
   });
 
+  test('audit sets what the operation log keeps of the run: off, changes or all', async () => {
+    await agent.fs.writeFile('/in.txt', 'in\n');
+    const opsOf = async (path: string) => (await agent.log({ path })).map((e) => e.op);
+    // The caller's environment must not decide it: the option wins over $AGENTOS_AUDIT.
+    const env = { ...process.env, AGENTOS_AUDIT: 'all' };
+    for (const audit of ['off', 'changes', 'all'] as const) {
+      const r = await agent.run(`cat in.txt > ${audit}.txt`, { audit, env });
+      expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+    }
+    expect(await opsOf('/off.txt')).toEqual([]);
+    expect(await opsOf('/changes.txt')).toContain('create');
+    expect(await opsOf('/all.txt')).toContain('create');
+    // Reading in.txt is an open: logged only by the run with audit 'all'.
+    const opens = (await agent.log({ path: '/in.txt', op: 'open' })).map((e) => e.run);
+    expect(new Set(opens).size).toBe(1);
+    const [allRun] = await agent.log({ path: '/all.txt', op: 'create' });
+    expect(opens[0]).toBe(allRun.run);
+    await expect(agent.run('true', { audit: 'most' as 'all' })).rejects.toThrow(RangeError);
+    await expect(agent.run('true', { audit: 1 as unknown as 'all' })).rejects.toThrow(TypeError);
+  });
+
   test('a missing program is exit code 127', async () => {
     const r = await agent.run(['no-such-program-anywhere']);
     expect(r.exitCode).toBe(127);
