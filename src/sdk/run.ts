@@ -133,9 +133,7 @@ export function checkRunOptions(options: RunOptions): void {
   }
   if (options.allow !== undefined) {
     if (!Array.isArray(options.allow))
-      throw argTypeError(
-        `The "allow" option must be an array of paths. Received ${describe(options.allow)}`,
-      );
+      throw argTypeError(`The "allow" option must be an array of paths. Received ${describe(options.allow)}`);
     options.allow.forEach((p, i) => assertString(p, `allow[${i}]`));
   }
   if (options.audit !== undefined) {
