@@ -3,7 +3,7 @@
  * removed and committed to git, natively in a host directory and under `agentos run` in
  * /agent (item 1: in a host directory under `agentos run`, to price the trap on host paths).
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { pair, sumSteps } from '../lib/harness.mjs';
 
 const GIT_ENV = {
@@ -47,10 +47,13 @@ export const hostPath = {
       (round) => {
         const n = ws.hostDir(`native-${round}`);
         const s = ws.hostDir(`sandbox-${round}`);
+        mkdirSync(s);
         return {
           db: ws.db('host.db'),
+          // Programs may write only beneath allowed host paths (Landlock): allow this one.
+          runOptions: ['--allow', s],
           native: { setup: `mkdir ${n}`, steps: { untar: `tar -xf '${tarball}' -C ${n}` } },
-          sandbox: { setup: `mkdir ${s}`, steps: { untar: `tar -xf '${tarball}' -C ${s}` } },
+          sandbox: { steps: { untar: `tar -xf '${tarball}' -C ${s}` } },
           cleanup: () => [n, s].forEach((d) => rmSync(d, { recursive: true, force: true })),
         };
       },
@@ -63,7 +66,7 @@ export const hostPath = {
         1.15,
         result,
         ['untar'],
-        `\`tar -xf\` of ${describe(ws.tree)} into a host directory; under \`agentos run\` every path call is trapped and continued by the C fast path.`,
+        `\`tar -xf\` of ${describe(ws.tree)} into a host directory; under \`agentos run --allow DIR\` (programs may write only beneath allowed host paths, enforced with Landlock) every path call is trapped and continued by the C fast path.`,
       ),
     ];
   },
