@@ -227,11 +227,17 @@ test('usage errors exit 2 with one line pointing at the help', () => {
   );
 });
 
-/** Every command id, as `agentos <id>` is typed. */
+/** Every command id, as `agentos <id>` is typed (checked against the built manifest below). */
 const COMMANDS = [
-  'init',
-  'sql',
   'check',
+  'clone',
+  'diff',
+  'init',
+  'log',
+  'restore',
+  'run',
+  'snapshot',
+  'sql',
   'fs cat',
   'fs df',
   'fs export',
@@ -247,16 +253,51 @@ const COMMANDS = [
   'kv get',
   'kv list',
   'kv set',
+  'serve mcp',
+  'sync pull',
+  'sync push',
+  'sync status',
   'tools list',
   'tools stats',
 ];
 
+/** The commands that list or show data, and so take --json (MANUAL.md: options every command takes). */
+const JSON_COMMANDS = [
+  'check',
+  'diff',
+  'log',
+  'restore',
+  'snapshot',
+  'sql',
+  'fs df',
+  'fs ls',
+  'fs stat',
+  'fs tree',
+  'kv get',
+  'kv list',
+  'sync status',
+  'tools list',
+  'tools stats',
+];
+
+const TOPICS = [...new Set(COMMANDS.filter((c) => c.includes(' ')).map((c) => c.split(' ')[0]))];
+
+test('the command list is every command there is', () => {
+  const manifest = JSON.parse(
+    readFileSync(new URL('../../oclif.manifest.json', import.meta.url), 'utf8'),
+  ) as {
+    commands: Record<string, unknown>;
+  };
+  const ids = Object.keys(manifest.commands).map((id) => id.replace(/:/g, ' '));
+  expect([...ids].sort()).toEqual([...COMMANDS].sort());
+});
+
 test('every command and topic has help', async () => {
   const root = agentos(['--help']);
   expect(root.status).toBe(0);
-  for (const name of ['fs', 'kv', 'tools', 'init', 'sql'])
+  for (const name of [...COMMANDS.filter((c) => !c.includes(' ')), ...TOPICS])
     expect(root.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
-  for (const topic of ['fs', 'kv', 'tools']) {
+  for (const topic of TOPICS) {
     const r = agentos([topic, '--help']);
     expect(r.status).toBe(0);
     for (const id of COMMANDS.filter((c) => c.startsWith(`${topic} `)))
@@ -266,26 +307,80 @@ test('every command and topic has help', async () => {
   expect(r.stdout).toContain('$ agentos fs ls [PATH]');
   expect(r.stdout).toContain('-l, --long');
   expect(r.stdout).toContain('EXAMPLES');
-  // Every command declares what its help shows: a summary, examples, a description per flag and argument.
   for (const id of COMMANDS) {
+    // What its help shows: a one-sentence summary, a description, examples that say what they
+    // do, a description per flag and argument; --json exactly where data is listed or shown.
     const module = (await import(
       new URL(`../../dist/cli/commands/${id.replace(' ', '/')}.js`, import.meta.url).href
     )) as {
       default: HelpShape;
     };
     const command = module.default;
-    expect({ id, summary: Boolean(command.summary ?? command.description) }).toEqual({ id, summary: true });
+    expect({ id, summary: /^[A-Z].*\.$/.test(command.summary ?? '') }).toEqual({ id, summary: true });
+    expect({ id, description: (command.description?.length ?? 0) > (command.summary?.length ?? 0) }).toEqual({
+      id,
+      description: true,
+    });
     expect(command.examples?.length ?? 0).toBeGreaterThan(0);
+    for (const example of command.examples ?? [])
+      expect({ id, example, described: typeof example === 'object' && Boolean(example.description) }).toEqual(
+        {
+          id,
+          example,
+          described: true,
+        },
+      );
     for (const [name, spec] of Object.entries({ ...command.flags, ...command.args })) {
       expect({ id, name, described: Boolean(spec.description) }).toEqual({ id, name, described: true });
     }
+    expect({ id, json: command.enableJsonFlag === true }).toEqual({ id, json: JSON_COMMANDS.includes(id) });
+    expect({ id, ownJsonFlag: 'json' in (command.flags ?? {}) }).toEqual({ id, ownJsonFlag: false });
+    // And the help itself, as printed.
+    const help = agentos([...id.split(' '), '--help']);
+    expect({ id, status: help.status, stderr: help.stderr }).toEqual({ id, status: 0, stderr: '' });
+    expect(help.stdout.startsWith(`${command.summary}\n`)).toBe(true);
+    expect(help.stdout).toContain(`$ agentos ${id}`);
+    expect(help.stdout).toContain('EXAMPLES');
+    expect({ id, json: /^\s+--json\s/m.test(help.stdout) }).toEqual({ id, json: JSON_COMMANDS.includes(id) });
   }
+});
+
+test('--json prints JSON and nothing else, wherever data is listed or shown', () => {
+  const { db, path, run } = workspace();
+  run(['fs', 'write', '/dir/f.txt', 'hello']);
+  run(['kv', 'set', 'k', '{"a":1}']);
+  run(['snapshot', path('snap.db')]);
+  const args: Record<string, string[]> = {
+    check: [],
+    diff: [path('snap.db')],
+    log: [],
+    restore: [path('snap.db')],
+    snapshot: [path('snap2.db')],
+    sql: ['SELECT 1 AS one'],
+    'fs df': [],
+    'fs ls': ['/dir'],
+    'fs stat': ['/dir/f.txt'],
+    'fs tree': [],
+    'kv get': ['k'],
+    'kv list': [],
+    'tools list': [],
+    'tools stats': [],
+  };
+  // sync status needs a sync server: test/sync/cli.test.ts.
+  expect(Object.keys(args).sort()).toEqual(JSON_COMMANDS.filter((id) => id !== 'sync status').sort());
+  for (const [id, rest] of Object.entries(args)) {
+    const r = agentos([...id.split(' '), ...rest, '--json', '--db', db]);
+    expect({ id, status: r.status, stderr: r.stderr }).toEqual({ id, status: 0, stderr: '' });
+    expect(() => JSON.parse(r.stdout)).not.toThrow();
+  }
+  expect(JSON.parse(run(['kv', 'get', 'k', '--json']))).toEqual({ a: 1 });
 });
 
 interface HelpShape {
   summary?: string;
   description?: string;
-  examples?: unknown[];
+  examples?: (string | { command: string; description?: string })[];
+  enableJsonFlag?: boolean;
   flags?: Record<string, { description?: string }>;
   args?: Record<string, { description?: string }>;
 }

@@ -20,16 +20,33 @@ const VALUE_FLAGS = new Set([
 ]);
 
 export default class Run extends BaseCommand {
+  static override summary = 'Run a program with the agent filesystem mounted at /agent (no root, no FUSE).';
+
   static override description =
-    "Run a program with the agent filesystem mounted at /agent (no root, no FUSE): its exit code is the program's";
+    "The program and everything it starts see the agent filesystem at /agent (or --mount) and the host everywhere else; they may change the host only in /agent, their private $TMPDIR, terminals, /dev/null and the --allow paths (unless --allow-host-writes). The exit code is the program's (128 + the signal number when a signal ended it, 127 when it was not found). Options come before the program; everything from the first word that is not an option on is the program and its arguments (`--` ends the options explicitly). The run is recorded as a `run` tool call, and what it did under /agent in the operation log (see agentos log).";
 
   static override examples = [
-    '<%= config.bin %> run /bin/bash',
-    '<%= config.bin %> run python3 /agent/analyze.py',
-    '<%= config.bin %> run --db work.db --mount /work -- make -C /work',
-    '<%= config.bin %> run --wait -- sh -c "daemon &"',
-    '<%= config.bin %> run --allow ./build --no-network -- make',
-    '<%= config.bin %> run --cwd /agent/project -- git status',
+    { command: '<%= config.bin %> run /bin/bash', description: 'An interactive shell in the sandbox' },
+    {
+      command: '<%= config.bin %> run python3 /agent/analyze.py',
+      description: 'A script stored in the agent filesystem',
+    },
+    {
+      command: '<%= config.bin %> run --db work.db --mount /work -- make -C /work',
+      description: 'Another database, mounted at /work',
+    },
+    {
+      command: '<%= config.bin %> run --wait -- sh -c "daemon &"',
+      description: 'Wait for background processes instead of ending them',
+    },
+    {
+      command: '<%= config.bin %> run --allow ./build --no-network -- make',
+      description: 'Also let it write ./build on the host; no network',
+    },
+    {
+      command: '<%= config.bin %> run --cwd /agent/project -- git status',
+      description: 'Start in a directory of the agent filesystem',
+    },
   ];
 
   static override strict = false;

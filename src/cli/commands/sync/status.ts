@@ -15,9 +15,10 @@ export default class SyncStatusCommand extends BaseCommand {
   ];
 
   static override flags = {
-    json: Flags.boolean({ description: 'Print JSON' }),
     offline: Flags.boolean({ description: 'Do not ask the server' }),
   };
+
+  static override enableJsonFlag = true;
 
   async run(): Promise<void> {
     const { flags } = await this.parse(SyncStatusCommand);
