@@ -1,9 +1,10 @@
 /**
  * Every example in examples/ runs as a user runs it (`node examples/NAME.mjs DB`, importing
- * 'agentos-sdk' from the built package) and prints what its README section says.
+ * 'agentos-sdk' from the built package) and prints what its README section says; the documents'
+ * tables of contents and section links lead where they say.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,4 +142,49 @@ test('snapshot-rollback: a bad cleanup is seen in the diff and undone, files and
     const [restore] = await agent.tools.list({ name: 'restore' });
     expect(restore.status).toBe('success');
   });
+});
+
+/** Headings outside code blocks, with the anchors GitHub gives them. */
+function headings(doc: string): { level: number; text: string; anchor: string }[] {
+  const seen = new Map<string, number>();
+  const out: { level: number; text: string; anchor: string }[] = [];
+  let fence = false;
+  for (const line of readFileSync(join(ROOT, doc), 'utf8').split('\n')) {
+    if (line.startsWith('```')) fence = !fence;
+    const m = fence ? null : /^(#{1,6}) (.*)$/.exec(line);
+    if (!m) continue;
+    // Lower case, punctuation other than - and _ dropped, spaces as hyphens; repeats get -1, -2.
+    const slug = m[2]
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}_\- ]/gu, '')
+      .replace(/ /g, '-');
+    const n = seen.get(slug) ?? 0;
+    seen.set(slug, n + 1);
+    out.push({ level: m[1].length, text: m[2], anchor: n === 0 ? slug : `${slug}-${n}` });
+  }
+  return out;
+}
+
+test("MANUAL.md's table of contents lists every section (## and ###); every #anchor link in the docs leads to a heading", () => {
+  const manual = readFileSync(join(ROOT, 'MANUAL.md'), 'utf8');
+  const toc = manual.slice(manual.indexOf('\n- ['), manual.indexOf('\n## '));
+  const listed = [...toc.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]);
+  const sections = headings('MANUAL.md')
+    .filter((h) => h.level === 2 || h.level === 3)
+    .map((h) => h.anchor);
+  expect(sections.filter((a) => !listed.includes(a))).toEqual([]);
+  expect(listed.filter((a) => !sections.includes(a))).toEqual([]);
+  // Links between and within the documents, e.g. [x](#y) and [x](SPEC.md#y).
+  const docs = ['README.md', 'MANUAL.md', 'SPEC.md'];
+  const anchors = new Map(docs.map((d) => [d, new Set(headings(d).map((h) => h.anchor))]));
+  const broken: string[] = [];
+  for (const doc of docs) {
+    for (const [, file, anchor] of readFileSync(join(ROOT, doc), 'utf8').matchAll(
+      /\]\(([\w.-]*)#([^)\s]+)\)/g,
+    )) {
+      const target = file === '' ? doc : file;
+      if (anchors.has(target) && !anchors.get(target)!.has(anchor)) broken.push(`${doc}: ${file}#${anchor}`);
+    }
+  }
+  expect(broken).toEqual([]);
 });
