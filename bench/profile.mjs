@@ -58,7 +58,8 @@ async function counts(ws, item, w) {
   const dir = w.host ? ws.hostDir(`counts-${item}`) : '/agent';
   if (w.host) mkdirSync(dir);
   const t0 = Date.now();
-  const r = await runSandbox({ db, command: ['bash', '-c', w.script(dir)], stdio: 'pipe' });
+  const allow = w.host ? [dir] : [];
+  const r = await runSandbox({ db, command: ['bash', '-c', w.script(dir)], stdio: 'pipe', allow });
   if (r.exitCode !== 0) throw new Error(`item ${item}: the workload exited with ${r.exitCode}`);
   return { ...r.stats, ms: Date.now() - t0 };
 }
@@ -71,7 +72,19 @@ function cpuProfile(ws, item, w) {
   if (w.host) mkdirSync(target);
   const r = spawnSync(
     process.execPath,
-    ['--cpu-prof', `--cpu-prof-dir=${dir}`, BIN, 'run', '--db', db, '--', 'bash', '-c', w.script(target)],
+    [
+      '--cpu-prof',
+      `--cpu-prof-dir=${dir}`,
+      BIN,
+      'run',
+      '--db',
+      db,
+      ...(w.host ? ['--allow', target] : []),
+      '--',
+      'bash',
+      '-c',
+      w.script(target),
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(`item ${item}: profiled run failed: ${r.stderr}`);

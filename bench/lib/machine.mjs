@@ -50,7 +50,7 @@ async function sandboxFacts(workDir) {
   return { cacheFs, syncWakeup: stats.syncWakeup };
 }
 
-export async function machine(workDir) {
+export async function machine(workDir, nativeDir) {
   const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model;
   const os = /^PRETTY_NAME="?([^"\n]*)/m.exec(sh('cat', ['/etc/os-release']) ?? '')?.[1];
   const head = sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']);
@@ -62,6 +62,7 @@ export async function machine(workDir) {
     kernel: `Linux ${release()}${os ? ` (${os})` : ''}`,
     node: process.version,
     tmp: `${tmpdir()}: ${filesystemOf(tmpdir())}`,
+    native: `${nativeDir}: ${filesystemOf(nativeDir)}`,
     cache: facts.cacheFs,
     syncWakeup: facts.syncWakeup,
     commit: head ? `${head}${dirty ? ' with uncommitted changes in the work tree' : ''}` : 'unknown',

@@ -137,7 +137,7 @@ export function render({
     `- Command: \`${command}\`${quick ? " (**quick mode: one round, reduced sizes; not the issue's figures**)" : ''}`,
     `- Date: ${new Date(started).toISOString()}, ${minutes} minutes`,
     `- Machine: ${machine.cpu}, ${machine.memory} RAM; ${machine.kernel}; Node ${machine.node}`,
-    `- Temp dir (native side, databases): ${machine.tmp}`,
+    `- Native side's directories: ${machine.native}; databases and bench files: ${machine.tmp}`,
     `- Sandbox cache dir: ${machine.cache}; \`SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP\` ${machine.syncWakeup ? 'accepted' : 'not accepted'} by the kernel`,
     `- Source: commit ${machine.commit}; ${machine.engines}`,
     `- Tools: ${machine.tools}`,

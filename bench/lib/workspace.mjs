@@ -4,7 +4,7 @@
  * holding the extracted tree to copy for each round.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { copyDb, freshDb, ROOT, sandboxed, tempDir } from './harness.mjs';
 
@@ -26,14 +26,16 @@ export function npmDir() {
 }
 
 export class Workspace {
-  constructor() {
+  /** `nativeBase`: where the native side works (default: the temp dir, like the databases). */
+  constructor(nativeBase) {
     this.dir = tempDir('agentos-bench-');
+    this.nativeDir = nativeBase ? mkdtempSync(join(nativeBase, 'agentos-bench-native-')) : this.dir;
     this.templates = new Map();
   }
 
-  /** A host directory in the work dir, emptied. */
+  /** A host directory for the native side (and item 1's sandboxed side), emptied. */
   hostDir(name) {
-    const d = join(this.dir, name);
+    const d = join(this.nativeDir, name);
     rmSync(d, { recursive: true, force: true });
     return d;
   }
@@ -96,5 +98,6 @@ export class Workspace {
 
   remove() {
     rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.nativeDir, { recursive: true, force: true });
   }
 }

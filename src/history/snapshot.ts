@@ -5,12 +5,20 @@
  * state) and refuses to run inside a transaction. So the copy is made by hand: every table is
  * read inside one read transaction (one snapshot of the WAL) and written to a new database
  * file, which replaces OUT only once complete.
+ *
+ * Files that a live `agentos run` has closed but not yet written back (agentos_pending_content)
+ * get their content from the run's cache file, as recovery would: a snapshot holds every file
+ * closed before it. The pending rows themselves are not copied (they belong to that run).
  */
 import { existsSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AgentOSError } from '../errors.js';
 import { StoreConnection } from '../store/connection.js';
+import { openAgentDatabase } from '../store/agent-database.js';
 import { HistoryStore, type SchemaObject } from '../store/history-store.js';
+import { PendingContentStore, type PendingContent } from '../store/pending-content-store.js';
+import { restorePendingFile } from '../vfs/pending-content.js';
+import { Vfs } from '../vfs/vfs.js';
 
 export interface SnapshotOptions {
   /** Replace OUT when it exists (default: EEXIST). */
@@ -32,6 +40,8 @@ const PAGE_ROWS = 256;
 const COMMIT_ROWS = 8192;
 /** Files the engine keeps beside a database. */
 const SIDE_FILES = ['-wal', '-tshm', '-shm', '-journal'];
+/** Copied without its rows: they name one run's cache files. */
+const PENDING_TABLE = 'agentos_pending_content';
 
 /** Copies the database behind `source` to `out` as of one moment. */
 export function snapshotDatabase(
@@ -45,10 +55,14 @@ export function snapshotDatabase(
   const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
   removeDatabaseFiles(tmp);
   let copied = { tables: 0, rows: 0 };
+  let pending: PendingContent[] = [];
   const dest = StoreConnection.open(tmp, { create: true });
   try {
     dest.setBatching(true);
-    copied = source.read(() => copyAll(new HistoryStore(source), dest, options.onProgress));
+    copied = source.read(() => {
+      pending = pendingOf(source);
+      return copyAll(new HistoryStore(source), dest, options.onProgress);
+    });
     dest.setBatching(false);
   } catch (e) {
     dest.close();
@@ -56,10 +70,37 @@ export function snapshotDatabase(
     throw e;
   }
   dest.close();
+  try {
+    bringInPending(tmp, pending);
+  } catch (e) {
+    removeDatabaseFiles(tmp);
+    throw e;
+  }
   if (options.overwrite) removeDatabaseFiles(target);
   renameSync(tmp, target);
   removeDatabaseFiles(tmp);
   return { path: target, ...copied, bytes: statSync(target).size, durationMs: Date.now() - started };
+}
+
+function pendingOf(source: StoreConnection): PendingContent[] {
+  const exists = source
+    .prepare<{ one: number }>(
+      `SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = '${PENDING_TABLE}'`,
+    )
+    .get();
+  return exists ? new PendingContentStore(source).list() : [];
+}
+
+/** Writes pending files' content (from their cache files) into the finished copy. */
+function bringInPending(copy: string, pending: readonly PendingContent[]): void {
+  if (pending.length === 0) return;
+  const { conn, chunkSize } = openAgentDatabase(copy, { create: false });
+  try {
+    const vfs = new Vfs(conn, chunkSize);
+    for (const entry of pending) restorePendingFile(vfs, entry.ino, entry.path);
+  } finally {
+    conn.close();
+  }
 }
 
 function checkTarget(sourcePath: string, target: string, overwrite: boolean): void {
@@ -111,7 +152,7 @@ function copyAll(
   // turso keeps AUTOINCREMENT state in __turso_internal tables of its own, which may not be
   // written to: inserting the rows (with their ids) brings them up to date.
   tables = tables.filter((t) => !t.name.startsWith('__turso_internal'));
-  const counts = tables.map((t) => src.count(t.name));
+  const counts = tables.map((t) => (t.name === PENDING_TABLE ? 0 : src.count(t.name)));
   const total = counts.reduce((a, b) => a + b, 0);
   let done = 0;
   let sinceCommit = 0;
@@ -119,6 +160,7 @@ function copyAll(
   for (const t of tables) {
     const columns = src.columns(t.name);
     const withoutRowid = /\bWITHOUT\s+ROWID\b/i.test(t.sql ?? '');
+    if (t.name === PENDING_TABLE) continue;
     for (let after: number | null = withoutRowid ? null : Number.MIN_SAFE_INTEGER; ;) {
       const page = src.page(t.name, columns, after, PAGE_ROWS);
       if (page.length === 0) break;

@@ -102,12 +102,28 @@ export class BackingStore {
   readonly #pending = new Set<number>();
   /** Files whose unsaved content the run's stderr already mentioned. */
   readonly #reported = new Set<number>();
+  /**
+   * Files whose written-back content a rolled-back batch took away: their copy here is the
+   * only one, written back in full at the next chance.
+   */
+  readonly #unsynced = new Set<number>();
 
   constructor(vfs: Vfs, cache: CacheDir, addon: NativeAddon, options: BackingStoreOptions = {}) {
     this.#vfs = vfs;
     this.#cache = cache;
     this.#addon = addon;
     this.#onWriteBack = options.onWriteBack;
+    vfs.conn.onAbort(() => this.#forgetSynced());
+  }
+
+  /** A batch was rolled back (a commit failed): what went back with it, and its pending rows, are gone. */
+  #forgetSynced(): void {
+    for (const file of this.#files.values()) {
+      if (!file.writable) continue;
+      file.hashes = new BigUint64Array(0);
+      this.#unsynced.add(file.ino);
+    }
+    this.#pending.clear();
   }
 
   /** A new host descriptor on the materialized content of a regular file (the caller closes it). */
@@ -183,6 +199,7 @@ export class BackingStore {
     }
     try {
       const wrote = this.#writeBackFrom(file, fd);
+      this.#unsynced.delete(ino);
       if (this.#pending.delete(ino)) this.#vfs.conn.write(() => this.#vfs.pendingContent.clear(ino));
       return wrote;
     } finally {
@@ -191,7 +208,7 @@ export class BackingStore {
   }
 
   get hasPending(): boolean {
-    return this.#pending.size > 0;
+    return this.#pending.size > 0 || this.#unsynced.size > 0;
   }
 
   /**
@@ -199,7 +216,7 @@ export class BackingStore {
    * left for later.
    */
   writeBackPending(deadline: number): boolean {
-    for (const ino of this.#pending) {
+    for (const ino of [...this.#pending, ...this.#unsynced]) {
       if (Date.now() >= deadline) return true;
       this.#writeBackOrReport(ino);
     }
@@ -215,6 +232,7 @@ export class BackingStore {
       this.writeBack(ino);
     } catch (e) {
       if (!(e instanceof AgentOSError) || (e.code !== 'EDQUOT' && e.code !== 'ENOSPC')) throw e;
+      this.#unsynced.delete(ino);
       if (this.#pending.delete(ino)) this.#vfs.conn.write(() => this.#vfs.pendingContent.clear(ino));
       if (this.#reported.has(ino)) return;
       this.#reported.add(ino);
@@ -372,7 +390,8 @@ export class BackingStore {
 
   #materialize(inode: Readonly<InodeRecord>): BackingFile {
     let file = this.#files.get(inode.ino);
-    if (file && file.stamp === stampOf(inode)) return file;
+    // Unsynced content is newer than anything in the database: keep it.
+    if (file && (file.stamp === stampOf(inode) || this.#unsynced.has(file.ino))) return file;
     const path = join(this.#cache.files, String(inode.ino));
     // Executable, because agents run programs they built: the directory itself is private (0700).
     const fd = openSync(path, fsc.O_RDWR | fsc.O_CREAT, 0o700);

@@ -8,7 +8,12 @@ import { resolve as resolvePath } from 'node:path';
 import { Database } from '@tursodatabase/database/compat';
 import { AgentOSError } from '../errors.js';
 import { translateEngineError, isLockingConflict, isStorageFailure } from './engine-errors.js';
-import { removeStaleCoordinationFile, describeForeignLock, isHeldByLiveProcess, CommitCounter } from './coordination.js';
+import {
+  removeStaleCoordinationFile,
+  describeForeignLock,
+  isHeldByLiveProcess,
+  CommitCounter,
+} from './coordination.js';
 
 export type SqlParam = string | number | bigint | null;
 
@@ -166,6 +171,7 @@ export class StoreConnection {
   /** Inside read(): a transaction is begun only if a statement actually runs. */
   #lazyRead = false;
   #onCommit: (() => void)[] = [];
+  #onAbort: (() => void)[] = [];
   #onClose: (() => void)[] = [];
   readonly #busyTimeoutMs: number;
   /** The engine failed to write the file (disk full, I/O error): its connection must be replaced. */
@@ -225,6 +231,11 @@ export class StoreConnection {
   /** Runs `fn` after every successful commit (used by the audit and write-back layers). */
   onCommit(listener: () => void): void {
     this.#onCommit.push(listener);
+  }
+
+  /** Called when a transaction that had changed something is rolled back as a whole. */
+  onAbort(listener: () => void): void {
+    this.#onAbort.push(listener);
   }
 
   /** Runs `fn` at the start of close(), while the database can still be written (last clean-ups). */
@@ -306,7 +317,12 @@ export class StoreConnection {
    * operation undoes only itself and a failed lookup costs nothing.
    */
   write<T>(fn: () => T): T {
-    if (this.readonly) throw new AgentOSError('EROFS', { syscall: 'write', path: this.path, message: 'database opened read-only' });
+    if (this.readonly)
+      throw new AgentOSError('EROFS', {
+        syscall: 'write',
+        path: this.path,
+        message: 'database opened read-only',
+      });
     if (this.#txn === 'read' || this.#lazyRead) throw new Error('write() called inside a read transaction');
     if (this.#txn === 'write') return this.#depth > 0 ? this.#joined(fn) : this.#underSavepoint(fn);
     this.#begin('BEGIN IMMEDIATE', 'write');
@@ -402,7 +418,8 @@ export class StoreConnection {
   }
 
   engineError(e: unknown): AgentOSError {
-    if (this.#closed) return new AgentOSError('EBADF', { syscall: 'query', path: this.path, message: 'database is closed' });
+    if (this.#closed)
+      return new AgentOSError('EBADF', { syscall: 'query', path: this.path, message: 'database is closed' });
     if (isStorageFailure(e)) this.#engineFailed = true;
     return translateEngineError(e, this.path, 'query');
   }
@@ -427,6 +444,10 @@ export class StoreConnection {
     } catch {
       // Closing what failed; the new connection is what matters.
     }
+    // The failed transaction's frames are still listed in the coordination file, and turso
+    // 0.7 aborts the process at the next commit that meets them: a fresh file (rebuilt from the
+    // WAL) avoids that; it can only be made when nobody else has the database open.
+    removeStaleCoordinationFile(this.filePath);
     try {
       this.#db = openEngine(this.path, this.readonly, this.#busyTimeoutMs);
       this.#configureEngine();
@@ -493,7 +514,9 @@ export class StoreConnection {
     if (this.#dirty && this.#hasMeta) {
       // We have held the write lock since the generation was read at BEGIN, so +1 is exact.
       // (No RETURNING: in turso 0.7 it costs ~200 µs a statement.)
-      this.prepare("UPDATE agentos_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'").run();
+      this.prepare(
+        "UPDATE agentos_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'",
+      ).run();
       this.#generation++;
     }
     const changed = this.#dirty;
@@ -519,6 +542,7 @@ export class StoreConnection {
     const wasDirty = this.#dirty;
     this.#txn = 'none';
     this.#dirty = false;
+    if (wasDirty) for (const listener of this.#onAbort) listener();
     try {
       this.#db.exec('ROLLBACK');
     } catch {
@@ -542,7 +566,9 @@ export class StoreConnection {
       this.#notifyExternalChange();
       return;
     }
-    const row = this.prepare<{ value: string }>("SELECT value FROM agentos_meta WHERE key = 'generation'").get();
+    const row = this.prepare<{ value: string }>(
+      "SELECT value FROM agentos_meta WHERE key = 'generation'",
+    ).get();
     const generation = row ? Number(row.value) : 0;
     if (generation !== this.#generation) {
       this.#generation = generation;
@@ -579,7 +605,8 @@ export class StoreConnection {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new AgentOSError('EBADF', { syscall: 'query', path: this.path, message: 'database is closed' });
+    if (this.#closed)
+      throw new AgentOSError('EBADF', { syscall: 'query', path: this.path, message: 'database is closed' });
   }
 }
 
@@ -591,9 +618,15 @@ function checkDatabaseFile(path: string, create: boolean): 'missing' | 'empty' |
   let size: number;
   try {
     const st = statSync(path);
-    if (st.isDirectory()) throw new AgentOSError('EISDIR', { syscall: 'open', path, message: 'database path is a directory' });
+    if (st.isDirectory())
+      throw new AgentOSError('EISDIR', { syscall: 'open', path, message: 'database path is a directory' });
     // A FIFO would block the open forever, a device would be read without end.
-    if (!st.isFile()) throw new AgentOSError('EINVAL', { syscall: 'open', path, message: 'database path is not a regular file' });
+    if (!st.isFile())
+      throw new AgentOSError('EINVAL', {
+        syscall: 'open',
+        path,
+        message: 'database path is not a regular file',
+      });
     size = st.size;
   } catch (e) {
     if (e instanceof AgentOSError) throw e;
@@ -606,7 +639,11 @@ function checkDatabaseFile(path: string, create: boolean): 'missing' | 'empty' |
   if (size === 0) return 'empty';
   const header = readHeader(path);
   if (size < 100 || header.subarray(0, 16).toString('latin1') !== SQLITE_MAGIC) {
-    throw new AgentOSError('EINVAL', { syscall: 'open', path, message: 'not an SQLite database (bad file header)' });
+    throw new AgentOSError('EINVAL', {
+      syscall: 'open',
+      path,
+      message: 'not an SQLite database (bad file header)',
+    });
   }
   checkNotTruncated(path, size, header);
   return 'database';
@@ -640,7 +677,11 @@ function checkNotTruncated(path: string, size: number, header: Buffer): void {
   const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
   // A power of two from 512 to 65536, or the file is not what its header claims.
   if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) {
-    throw new AgentOSError('EIO', { syscall: 'open', path, message: `database file is corrupt: invalid page size ${rawPageSize} in its header` });
+    throw new AgentOSError('EIO', {
+      syscall: 'open',
+      path,
+      message: `database file is corrupt: invalid page size ${rawPageSize} in its header`,
+    });
   }
   const pages = header.readUInt32BE(28);
   if (pages === 0 || size >= pages * pageSize) return;
@@ -669,7 +710,12 @@ function openEngine(path: string, readonly: boolean, busyTimeoutMs: number): Dat
         continue;
       }
       if (isLockingConflict(e)) {
-        throw new AgentOSError('EBUSY', { syscall: 'open', path, message: describeForeignLock(path), cause: e });
+        throw new AgentOSError('EBUSY', {
+          syscall: 'open',
+          path,
+          message: describeForeignLock(path),
+          cause: e,
+        });
       }
       throw translateEngineError(e, path, 'open');
     }

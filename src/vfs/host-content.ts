@@ -40,6 +40,10 @@ export function storeHostContent(
       final: last ? { mtime: file.mtime } : undefined,
     });
     if (!inode) return undefined;
+    // The sandbox batches its writes: commit each group, or the batch would hold the whole file
+    // (turso refuses a transaction past ~1 GiB of WAL, and its RSS grows with the batch). Each
+    // group leaves a consistent inode; a crash before the last is repaired by pending recovery.
+    if (!last) vfs.conn.flush();
   }
   return inode;
 }

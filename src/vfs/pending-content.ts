@@ -17,13 +17,17 @@ export function recoverPendingContent(vfs: Vfs, pending: PendingContentStore): n
   let restored = 0;
   for (const entry of vfs.conn.read(() => pending.list())) {
     if (processStartTime(entry.pid) === entry.pidStart) continue;
-    if (restoreFrom(vfs, entry.ino, entry.path)) restored++;
+    if (restorePendingFile(vfs, entry.ino, entry.path)) restored++;
     vfs.conn.write(() => pending.clear(entry.ino));
   }
   return restored;
 }
 
-function restoreFrom(vfs: Vfs, ino: number, path: string): boolean {
+/**
+ * Copies the content of host file `path` (a run's cache file) into inode `ino`: all its chunks,
+ * its size and mtime. False when the file or the inode is gone, or the content does not fit.
+ */
+export function restorePendingFile(vfs: Vfs, ino: number, path: string): boolean {
   let fd: number;
   try {
     fd = openSync(path, 'r');

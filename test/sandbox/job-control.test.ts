@@ -12,6 +12,7 @@ function session(dir: string, keys: string, term = 'dumb'): string {
     encoding: 'utf8',
     env: { ...process.env, TERM: term, HOME: dir },
   });
+  // eslint-disable-next-line no-control-regex -- strips the terminal's escape sequences
   return r.stdout.replace(/\r/g, '').replace(/\x1b\[[0-9;?>]*[a-zA-Z]/g, '');
 }
 

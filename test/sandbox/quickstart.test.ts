@@ -15,6 +15,7 @@ test('init, run /bin/bash interactively, then inspect from outside', () => {
       encoding: 'utf8',
       env: { ...process.env, PS1: '$ ', TERM: 'dumb', INPUTRC: '/dev/null' },
     });
+    // eslint-disable-next-line no-control-regex -- strips bracketed-paste mode switches
     const screen = session.stdout.replace(/\r/g, '').replace(/\x1b\[\?2004[hl]/g, '');
     expect(screen).toMatch(/^Welcome to AgentOS!\n\n/);
     // The prompt is whatever bash's startup files make it; the session between prompts is exact.

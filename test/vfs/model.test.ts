@@ -106,7 +106,7 @@ const pathArb: fc.Arbitrary<string> = fc
     fc.constantFrom('', '', '', '/'),
   )
   .map(([names, extra, at, slash]) => {
-    const parts = [...names];
+    const parts: string[] = [...names];
     if (extra !== '') parts.splice(Math.min(at + 1, parts.length), 0, extra);
     return parts.join('/') + slash;
   });

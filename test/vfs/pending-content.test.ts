@@ -3,11 +3,13 @@
  * back when the run's process is gone, and leaves it alone while the run lives.
  */
 import { spawnSync } from 'node:child_process';
-import { utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, utimesSync, writeFileSync } from 'node:fs';
 import { useTestVfs, root } from '../helpers/temp-db.js';
 import { writeFile } from '../helpers/vfs-files.js';
 import { ownProcessIdentity, processStartTime } from '../../src/vfs/orphans.js';
 import type { StoreConnection } from '../../src/store/connection.js';
+import { allChunks, storeHostContent } from '../../src/vfs/host-content.js';
+import { MAX_TRANSACTION_BYTES } from '../../src/vfs/vfs.js';
 
 const t = useTestVfs();
 
@@ -89,4 +91,31 @@ test('a cache file that is gone leaves the written-back content, and so does a d
   expect(second.vfs.read(kept.ino, 0, 100).toString()).toBe('as written back');
   expect(second.vfs.inode(gone.ino)).toBeUndefined();
   expect(pendingRows(second.conn)).toEqual([]);
+});
+
+test('a large host file is stored in bounded transactions, each committed, even inside a batch', () => {
+  const { vfs, conn, tmp } = t();
+  const ino = writeFile(vfs, '/large', '').ino;
+  const content = Buffer.alloc(MAX_TRANSACTION_BYTES * 2 + 5000);
+  for (let i = 0; i < content.length; i += 4096) content.writeUInt32LE(i, i);
+  const path = tmp.file('large-cache');
+  writeFileSync(path, content);
+  let commits = 0;
+  conn.onCommit(() => commits++);
+  conn.setBatching(true);
+  const fd = openSync(path, 'r');
+  try {
+    storeHostContent(vfs, ino, fd, allChunks(content.length, vfs.chunkSize), {
+      size: content.length,
+      mtime: { sec: 1_700_000_000, nsec: 5 },
+    });
+  } finally {
+    closeSync(fd);
+  }
+  // Three groups: the first two committed as they went, the last one left to the batch.
+  expect(commits).toBe(2);
+  conn.setBatching(false);
+  expect(commits).toBe(3);
+  expect(vfs.read(ino, 0, content.length).equals(content)).toBe(true);
+  expect(vfs.inode(ino)).toMatchObject({ size: content.length, mtime: 1_700_000_000, mtimeNsec: 5 });
 });
