@@ -160,7 +160,9 @@ export function describeErrno(code: ErrnoCode): string {
   return DESCRIPTIONS[code];
 }
 
-const CODES_BY_ERRNO = new Map<number, ErrnoCode>(Object.entries(ERRNO).map(([code, n]) => [n, code as ErrnoCode]));
+const CODES_BY_ERRNO = new Map<number, ErrnoCode>(
+  Object.entries(ERRNO).map(([code, n]) => [n, code as ErrnoCode]),
+);
 
 /** The code for a positive errno value, when AgentOS knows it. */
 export function codeForErrno(errno: number): ErrnoCode | undefined {

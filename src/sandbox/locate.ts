@@ -10,7 +10,8 @@ import type { BackingStore } from './backing-store.js';
  * `ino` is set when the path is a /proc magic link ("/proc/self/fd/3") to one of our cache
  * objects: it names that inode itself, whatever its name is now.
  */
-export type Location = { kind: 'vfs'; path: string; base?: number; ino?: number } | { kind: 'host'; path: string };
+export type Location =
+  { kind: 'vfs'; path: string; base?: number; ino?: number } | { kind: 'host'; path: string };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -79,7 +80,7 @@ export class Locator {
     const trailing = path.endsWith('/');
     const pending = path.split('/').filter((c) => c.length > 0);
     const done: string[] = [];
-    for (let hops = 0; pending.length > 0; ) {
+    for (let hops = 0; pending.length > 0;) {
       const c = pending.shift()!;
       if (c === '.') continue;
       if (c === '..') {

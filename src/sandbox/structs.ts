@@ -16,17 +16,36 @@ export const AGENT_DEV = encodeDev(AGENT_DEV_MAJOR, AGENT_DEV_MINOR);
 export const AGENT_FS_MAGIC = 0x41474e54;
 
 export function encodeDev(major: number, minor: number): bigint {
-  return BigInt((minor & 0xff) | ((major & 0xfff) << 8)) | (BigInt(minor & ~0xff) << 12n) | (BigInt(major & ~0xfff) << 32n);
+  return (
+    BigInt((minor & 0xff) | ((major & 0xfff) << 8)) |
+    (BigInt(minor & ~0xff) << 12n) |
+    (BigInt(major & ~0xfff) << 32n)
+  );
 }
 
 export function decodeDev(dev: number): { major: number; minor: number } {
-  return { major: ((dev >>> 8) & 0xfff) | Math.floor(dev / 2 ** 32) & ~0xfff, minor: (dev & 0xff) | ((dev >>> 12) & ~0xff) };
+  return {
+    major: ((dev >>> 8) & 0xfff) | (Math.floor(dev / 2 ** 32) & ~0xfff),
+    minor: (dev & 0xff) | ((dev >>> 12) & ~0xff),
+  };
 }
 
 /** What a stat call reports; an inode plus the filesystem's block size. */
 export type StatSource = Pick<
   InodeRecord,
-  'ino' | 'mode' | 'nlink' | 'uid' | 'gid' | 'size' | 'rdev' | 'atime' | 'atimeNsec' | 'mtime' | 'mtimeNsec' | 'ctime' | 'ctimeNsec'
+  | 'ino'
+  | 'mode'
+  | 'nlink'
+  | 'uid'
+  | 'gid'
+  | 'size'
+  | 'rdev'
+  | 'atime'
+  | 'atimeNsec'
+  | 'mtime'
+  | 'mtimeNsec'
+  | 'ctime'
+  | 'ctimeNsec'
 > & { dev?: bigint; blksize?: number; blocks?: number };
 
 export const STAT_SIZE = 144;
@@ -73,7 +92,8 @@ export function encodeStatx(s: StatSource, blockSize: number): Buffer {
   const rdev = decodeDev(s.rdev);
   b.writeUInt32LE(rdev.major, 128);
   b.writeUInt32LE(rdev.minor, 132);
-  const dev = s.dev === undefined ? { major: AGENT_DEV_MAJOR, minor: AGENT_DEV_MINOR } : decodeDev(Number(s.dev));
+  const dev =
+    s.dev === undefined ? { major: AGENT_DEV_MAJOR, minor: AGENT_DEV_MINOR } : decodeDev(Number(s.dev));
   b.writeUInt32LE(dev.major, 136);
   b.writeUInt32LE(dev.minor, 140);
   return b;

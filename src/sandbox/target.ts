@@ -8,8 +8,7 @@ import type { LastComponent } from '../vfs/path-walk.js';
 import type { Call } from './call.js';
 
 export type Target =
-  | { kind: 'vfs'; inode: Readonly<InodeRecord>; path: string; base?: number }
-  | { kind: 'host' };
+  { kind: 'vfs'; inode: Readonly<InodeRecord>; path: string; base?: number } | { kind: 'host' };
 
 /** The inode behind the call's fd argument (or AT_EMPTY_PATH dirfd); EBADF if it is not ours. */
 export function fdInode(call: Call): Readonly<InodeRecord> {

@@ -11,7 +11,15 @@ import { argTypeError, assertString } from './validate.js';
 import { AgentSync, checkSyncedOpen } from './sync.js';
 import { prepareSynced } from '../store/sync/index.js';
 import { AgentOSError, fsError } from '../errors.js';
-import { checkRunOptions, commandArgv, DEFAULT_MOUNT, resolveCwd, runCommand, type RunOptions, type RunResult } from './run.js';
+import {
+  checkRunOptions,
+  commandArgv,
+  DEFAULT_MOUNT,
+  resolveCwd,
+  runCommand,
+  type RunOptions,
+  type RunResult,
+} from './run.js';
 import { normalize } from '../vfs/path.js';
 import { checkDatabase, type CheckReport } from '../vfs/check.js';
 import {
@@ -70,7 +78,8 @@ export class AgentOS {
    * @example const agent = new AgentOS('./agent.db');
    */
   constructor(path = 'agent.db', options: AgentOSOptions = {}) {
-    if (typeof path !== 'string' || path.length === 0) throw argTypeError('The "path" argument must be a non-empty string');
+    if (typeof path !== 'string' || path.length === 0)
+      throw argTypeError('The "path" argument must be a non-empty string');
     const { conn, chunkSize } = openAgentDatabase(path, {
       create: options.readonly ? false : (options.create ?? true),
       readonly: options.readonly ?? false,
@@ -152,7 +161,11 @@ export class AgentOS {
     checkRunOptions(options);
     commandArgv(command);
     if (this.#conn.readonly) {
-      throw new AgentOSError('EROFS', { syscall: 'run', path: this.path, message: 'database opened read-only; a run writes to it' });
+      throw new AgentOSError('EROFS', {
+        syscall: 'run',
+        path: this.path,
+        message: 'database opened read-only; a run writes to it',
+      });
     }
     const cwd = resolveCwd(options.cwd, normalize(options.mount ?? DEFAULT_MOUNT));
     if (cwd.kind === 'agent') await this.#assertDirectory(cwd.agentPath, cwd.path);
@@ -219,7 +232,12 @@ export class AgentOS {
    * @example await agent.restore('./before-refactor.db', ['/src']);
    */
   async restore(snapshot: string, paths: readonly string[] = []): Promise<RestoreResult> {
-    if (this.#conn.readonly) throw new AgentOSError('EROFS', { syscall: 'restore', path: this.path, message: 'database opened read-only' });
+    if (this.#conn.readonly)
+      throw new AgentOSError('EROFS', {
+        syscall: 'restore',
+        path: this.path,
+        message: 'database opened read-only',
+      });
     return this.batch(() => restoreFrom(this.#vfs, snapshot, paths, this.#busyTimeoutMs));
   }
 

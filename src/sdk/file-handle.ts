@@ -122,7 +122,8 @@ export class FileHandle {
     if (!append) this.#vfs.write(this.#ino, start, bytes);
     // As pwrite(2) and write(2) do: a write at an explicit position never moves the file
     // position, even in append mode (Linux appends it anyway); an append of nothing leaves it.
-    if ((at === null || at === undefined) && !(append && bytes.length === 0)) this.#position = start + bytes.length;
+    if ((at === null || at === undefined) && !(append && bytes.length === 0))
+      this.#position = start + bytes.length;
     return { bytesWritten: bytes.length, buffer: typeof data === 'string' ? data : bytes };
   }
 

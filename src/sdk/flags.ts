@@ -32,7 +32,8 @@ export type OpenFlags = string | number;
 export function parseFlags(flags: OpenFlags): number {
   if (typeof flags === 'number') {
     // open(2) takes an int: anything else is a mistake, not flags.
-    if (!Number.isInteger(flags) || flags < 0 || flags > 0x7fffffff) throw argRangeError(`Invalid open flags: ${flags}`);
+    if (!Number.isInteger(flags) || flags < 0 || flags > 0x7fffffff)
+      throw argRangeError(`Invalid open flags: ${flags}`);
     return flags;
   }
   const value = FLAGS[flags];

@@ -28,7 +28,15 @@ import type { InodeRecord } from '../store/fs-store.js';
 import { FileHandle, checkWholeRead } from './file-handle.js';
 import { Dirent, Stats } from './stats.js';
 import { parseFlags, type OpenFlags } from './flags.js';
-import { argRangeError, argTypeError, assertBoolean, assertInteger, assertOptions, assertString, toBuffer } from './validate.js';
+import {
+  argRangeError,
+  argTypeError,
+  assertBoolean,
+  assertInteger,
+  assertOptions,
+  assertString,
+  toBuffer,
+} from './validate.js';
 
 export type Encoding = BufferEncoding;
 /** A time for utimes: a Date, epoch seconds (number or numeric string), or bigint epoch nanoseconds. */
@@ -62,7 +70,14 @@ export interface StatfsResult {
 }
 
 /** The errors that say a path names nothing reachable (what exists() answers false to). */
-const PATH_ERRORS: ReadonlySet<ErrnoCode> = new Set<ErrnoCode>(['ENOENT', 'ENOTDIR', 'ELOOP', 'EACCES', 'ENAMETOOLONG', 'EINVAL']);
+const PATH_ERRORS: ReadonlySet<ErrnoCode> = new Set<ErrnoCode>([
+  'ENOENT',
+  'ENOTDIR',
+  'ELOOP',
+  'EACCES',
+  'ENAMETOOLONG',
+  'EINVAL',
+]);
 
 /** copyFile mode: fail if the destination exists. */
 export const COPYFILE_EXCL = 1;
@@ -133,7 +148,10 @@ export class AgentFs {
    */
   async readdir(path: string, options?: { withFileTypes?: false; recursive?: boolean }): Promise<string[]>;
   async readdir(path: string, options: { withFileTypes: true; recursive?: boolean }): Promise<Dirent[]>;
-  async readdir(path: string, options: { withFileTypes?: boolean; recursive?: boolean } = {}): Promise<string[] | Dirent[]> {
+  async readdir(
+    path: string,
+    options: { withFileTypes?: boolean; recursive?: boolean } = {},
+  ): Promise<string[] | Dirent[]> {
     assertString(path, 'path');
     assertOptions(options, 'options', ['string']);
     options = typeof options === 'object' && options !== null ? options : {};
@@ -141,7 +159,9 @@ export class AgentFs {
     assertBoolean(options.withFileTypes, 'options.withFileTypes');
     const out: Dirent[] = [];
     this.#vfs.conn.read(() => this.#list(path, '', options.recursive ?? false, out));
-    return options.withFileTypes ? out : out.map((d) => (d.parentPath === path ? d.name : joinRelative(path, d)));
+    return options.withFileTypes
+      ? out
+      : out.map((d) => (d.parentPath === path ? d.name : joinRelative(path, d)));
   }
 
   /** @example const st = await agent.fs.stat('/output/report.pdf'); st.size */
@@ -199,7 +219,8 @@ export class AgentFs {
         throw e;
       }
       if (!isDirectory(st.mode)) return this.#vfs.unlink(path, this.#caller);
-      if (!options.recursive) throw new AgentOSError('EISDIR', { syscall: 'rm', path, message: 'is a directory (use recursive)' });
+      if (!options.recursive)
+        throw new AgentOSError('EISDIR', { syscall: 'rm', path, message: 'is a directory (use recursive)' });
       this.#removeTree(path);
     });
   }
@@ -380,7 +401,14 @@ export class AgentFs {
    */
   async statfs(): Promise<StatfsResult> {
     const s = this.#vfs.statfs();
-    return { bsize: s.blockSize, blocks: s.blocks, bfree: s.blocksFree, bavail: s.blocksAvailable, files: s.files, ffree: s.filesFree };
+    return {
+      bsize: s.blockSize,
+      blocks: s.blocks,
+      bfree: s.blocksFree,
+      bavail: s.blocksAvailable,
+      files: s.files,
+      ffree: s.filesFree,
+    };
   }
 
   #writeWhole(path: string, bytes: Buffer, flags: number, mode: number): void {
@@ -495,7 +523,10 @@ function fileOptions(options: WriteFileOptions | Encoding | undefined): WriteFil
 /** Seconds beyond 2^53 cannot be stored exactly (and no clock gets there). */
 function checkSeconds(sec: number | bigint, name: string): void {
   if (sec > Number.MAX_SAFE_INTEGER || sec < -Number.MAX_SAFE_INTEGER) {
-    throw argRangeError(`The "${name}" argument is out of range: ${sec} seconds from the epoch`, 'ERR_OUT_OF_RANGE');
+    throw argRangeError(
+      `The "${name}" argument is out of range: ${sec} seconds from the epoch`,
+      'ERR_OUT_OF_RANGE',
+    );
   }
 }
 
@@ -509,8 +540,12 @@ function toTime(value: TimeInput, name: string): TimeSpec {
   let ms: number;
   if (value instanceof Date) ms = value.getTime();
   else if (typeof value === 'number') ms = value * 1000;
-  else if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) ms = Number(value) * 1000;
-  else throw argTypeError(`The "${name}" argument must be a Date, a number of seconds, a numeric string or bigint nanoseconds`);
+  else if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+    ms = Number(value) * 1000;
+  else
+    throw argTypeError(
+      `The "${name}" argument must be a Date, a number of seconds, a numeric string or bigint nanoseconds`,
+    );
   if (!Number.isFinite(ms)) throw argRangeError(`The "${name}" argument is not a valid time`);
   checkSeconds(Math.floor(ms / 1000), name);
   return fromMilliseconds(ms);

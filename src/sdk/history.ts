@@ -56,8 +56,7 @@ export function queryLog(conn: StoreConnection, query: LogQuery): LogEntry[] {
   if (query.path !== undefined) assertString(query.path, 'path');
   const ops = query.op === undefined ? undefined : typeof query.op === 'string' ? [query.op] : [...query.op];
   for (const op of ops ?? [])
-    if (!ALL_OPS.includes(op))
-      throw argRangeError(`Unknown operation '${op}'; one of ${ALL_OPS.join(', ')}`);
+    if (!ALL_OPS.includes(op)) throw argRangeError(`Unknown operation '${op}'; one of ${ALL_OPS.join(', ')}`);
   let sinceNs: bigint | undefined;
   if (query.since instanceof Date) sinceNs = BigInt(query.since.getTime()) * 1_000_000n;
   else if (query.since !== undefined) sinceNs = BigInt(Math.round(query.since * 1e6)) * 1000n;

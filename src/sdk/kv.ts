@@ -62,7 +62,12 @@ export class AgentKv {
     assertString(prefix, 'prefix');
     return this.#conn
       .read(() => this.#store.list(prefix))
-      .map((r) => ({ key: r.key, value: JSON.parse(r.value) as T, createdAt: r.createdAt, updatedAt: r.updatedAt }));
+      .map((r) => ({
+        key: r.key,
+        value: JSON.parse(r.value) as T,
+        createdAt: r.createdAt,
+        updatedAt: r.updatedAt,
+      }));
   }
 }
 
@@ -79,6 +84,7 @@ export function serialize(value: unknown, name = 'value'): string {
   } catch (e) {
     throw argTypeError(`The "${name}" argument must be JSON-serializable: ${(e as Error).message}`);
   }
-  if (json === undefined) throw argTypeError(`The "${name}" argument must be JSON-serializable. Received ${describe(value)}`);
+  if (json === undefined)
+    throw argTypeError(`The "${name}" argument must be JSON-serializable. Received ${describe(value)}`);
   return json;
 }

@@ -12,11 +12,18 @@ export type QueryValue = string | number | bigint | null | Buffer;
 
 /** Query parameters are an array of strings, numbers, bigints and nulls (what the engine binds). */
 export function assertQueryParams(params: unknown): asserts params is QueryParam[] {
-  if (!Array.isArray(params)) throw argTypeError(`The "params" argument must be an array. Received ${describe(params)}`);
+  if (!Array.isArray(params))
+    throw argTypeError(`The "params" argument must be an array. Received ${describe(params)}`);
   params.forEach((p, i) => {
-    const ok = p === null || typeof p === 'string' || typeof p === 'bigint' || (typeof p === 'number' && Number.isFinite(p));
+    const ok =
+      p === null ||
+      typeof p === 'string' ||
+      typeof p === 'bigint' ||
+      (typeof p === 'number' && Number.isFinite(p));
     if (!ok) {
-      throw argTypeError(`The "params[${i}]" argument must be a string, a finite number, a bigint or null. Received ${describe(p)}`);
+      throw argTypeError(
+        `The "params[${i}]" argument must be a string, a finite number, a bigint or null. Received ${describe(p)}`,
+      );
     }
   });
 }

@@ -143,7 +143,9 @@ export class AgentTools {
       assertFiniteNumber(query.since, 'since');
       sinceMs = query.since * 1000;
     }
-    const rows = this.#conn.read(() => this.#store.list({ name: query.name, status: query.status, sinceMs, limit: query.limit }));
+    const rows = this.#conn.read(() =>
+      this.#store.list({ name: query.name, status: query.status, sinceMs, limit: query.limit }),
+    );
     return rows.map(toToolCall);
   }
 
@@ -155,9 +157,16 @@ export class AgentTools {
   #complete(id: number, status: 'success' | 'error', result: string | null, error: string | null): void {
     this.#conn.write(() => {
       const existing = this.#store.get(id);
-      if (!existing) throw new AgentOSError('ENOENT', { syscall: `tools.${status}`, message: `no tool call with id ${id}` });
+      if (!existing)
+        throw new AgentOSError('ENOENT', {
+          syscall: `tools.${status}`,
+          message: `no tool call with id ${id}`,
+        });
       if (existing.status !== 'pending') {
-        throw new AgentOSError('EINVAL', { syscall: `tools.${status}`, message: `tool call ${id} is already ${existing.status}` });
+        throw new AgentOSError('EINVAL', {
+          syscall: `tools.${status}`,
+          message: `tool call ${id} is already ${existing.status}`,
+        });
       }
       this.#store.complete(id, status, result, error, Date.now());
     });

@@ -13,7 +13,10 @@ export function argTypeError(message: string): TypeError {
 }
 
 /** A value of the right type that is not acceptable. */
-export function argRangeError(message: string, code: ArgumentErrorCode = 'ERR_INVALID_ARG_VALUE'): RangeError {
+export function argRangeError(
+  message: string,
+  code: ArgumentErrorCode = 'ERR_INVALID_ARG_VALUE',
+): RangeError {
   return Object.assign(new RangeError(message), { code });
 }
 
@@ -33,12 +36,20 @@ export function assertString(value: unknown, name: string): asserts value is str
   }
 }
 
-export function assertInteger(value: unknown, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): asserts value is number {
+export function assertInteger(
+  value: unknown,
+  name: string,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw argTypeError(`The "${name}" argument must be an integer. Received ${describe(value)}`);
   }
   if (value < min || value > max) {
-    throw argRangeError(`The value of "${name}" is out of range. It must be >= ${min} and <= ${max}. Received ${value}`, 'ERR_OUT_OF_RANGE');
+    throw argRangeError(
+      `The value of "${name}" is out of range. It must be >= ${min} and <= ${max}. Received ${value}`,
+      'ERR_OUT_OF_RANGE',
+    );
   }
 }
 
@@ -51,7 +62,8 @@ export function assertFiniteNumber(value: unknown, name: string): asserts value 
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return `type string ('${value.length > 20 ? value.slice(0, 20) + '…' : value}')`;
+  if (typeof value === 'string')
+    return `type string ('${value.length > 20 ? value.slice(0, 20) + '…' : value}')`;
   if (typeof value === 'object') return `an instance of ${value.constructor?.name ?? 'Object'}`;
   return `type ${typeof value} (${String(value)})`;
 }

@@ -73,7 +73,11 @@ export class CommitCounter {
       return undefined;
     }
     const header = Buffer.alloc(12);
-    if (readSync(fd, header, 0, 12, 0) !== 12 || header.toString('latin1', 0, 8) !== TSHM_MAGIC || header.readUInt32LE(8) !== TSHM_VERSION) {
+    if (
+      readSync(fd, header, 0, 12, 0) !== 12 ||
+      header.toString('latin1', 0, 8) !== TSHM_MAGIC ||
+      header.readUInt32LE(8) !== TSHM_VERSION
+    ) {
       closeSync(fd);
       return undefined;
     }
@@ -81,7 +85,9 @@ export class CommitCounter {
   }
 
   read(): bigint | undefined {
-    return readSync(this.#fd, this.#buf, 0, 8, VISIBILITY_GENERATION_OFFSET) === 8 ? this.#buf.readBigUInt64LE(0) : undefined;
+    return readSync(this.#fd, this.#buf, 0, 8, VISIBILITY_GENERATION_OFFSET) === 8
+      ? this.#buf.readBigUInt64LE(0)
+      : undefined;
   }
 
   close(): void {

@@ -12,7 +12,11 @@ interface Rule {
 
 const RULES: Rule[] = [
   // First: the rest of such a message quotes the SQL's own names, which may contain any word.
-  { pattern: /^(prepare failed: )?(Parse error:|near ".*": syntax error)/i, code: 'EINVAL', message: 'invalid SQL' },
+  {
+    pattern: /^(prepare failed: )?(Parse error:|near ".*": syntax error)/i,
+    code: 'EINVAL',
+    message: 'invalid SQL',
+  },
   { pattern: /database is locked|busy/i, code: 'EBUSY', message: 'database is locked by another process' },
   {
     pattern: /Corrupt database|file is not a database|malformed|short read|invalid page size|checksum/i,
@@ -45,7 +49,11 @@ const RULES: Rule[] = [
  * every test file in one), and the check would fail there.
  */
 function engineMessage(error: unknown): string {
-  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { message?: unknown }).message === 'string'
+  ) {
     return (error as { message: string }).message;
   }
   return String(error);

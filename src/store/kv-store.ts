@@ -38,7 +38,9 @@ export class KvStore {
   }
 
   get(key: string): KvRow | undefined {
-    const row = this.#conn.prepare<Row>('SELECT key, value, created_at, updated_at FROM kv_store WHERE key = ?').get(key);
+    const row = this.#conn
+      .prepare<Row>('SELECT key, value, created_at, updated_at FROM kv_store WHERE key = ?')
+      .get(key);
     return row ? rowToKv(row) : undefined;
   }
 

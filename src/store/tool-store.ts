@@ -92,21 +92,33 @@ export class ToolStore {
         call.durationMs,
       ).lastInsertRowid;
     this.#conn
-      .prepare('INSERT OR REPLACE INTO agentos_tool_call_times (call_id, started_at_ms, completed_at_ms) VALUES (?, ?, ?)')
+      .prepare(
+        'INSERT OR REPLACE INTO agentos_tool_call_times (call_id, started_at_ms, completed_at_ms) VALUES (?, ?, ?)',
+      )
       .run(id, call.startedAtMs, call.completedAtMs);
     return id;
   }
 
   /** Completes a pending call; returns false when there is no such pending call. */
-  complete(id: number, status: 'success' | 'error', result: string | null, error: string | null, completedAtMs: number): boolean {
+  complete(
+    id: number,
+    status: 'success' | 'error',
+    result: string | null,
+    error: string | null,
+    completedAtMs: number,
+  ): boolean {
     const current = this.get(id);
     if (!current || current.status !== 'pending') return false;
     const durationMs = Math.max(0, Math.round(completedAtMs - current.startedAtMs));
     this.#conn
-      .prepare('UPDATE tool_calls SET status = ?, result = ?, error = ?, completed_at = ?, duration_ms = ? WHERE id = ?')
+      .prepare(
+        'UPDATE tool_calls SET status = ?, result = ?, error = ?, completed_at = ?, duration_ms = ? WHERE id = ?',
+      )
       .run(status, result, error, Math.floor(completedAtMs / 1000), durationMs, id);
     this.#conn
-      .prepare('INSERT OR REPLACE INTO agentos_tool_call_times (call_id, started_at_ms, completed_at_ms) VALUES (?, ?, ?)')
+      .prepare(
+        'INSERT OR REPLACE INTO agentos_tool_call_times (call_id, started_at_ms, completed_at_ms) VALUES (?, ?, ?)',
+      )
       .run(id, current.startedAtMs, completedAtMs);
     return true;
   }
@@ -137,12 +149,22 @@ export class ToolStore {
       ' ORDER BY started_ms DESC, c.id DESC' +
       (filter.limit !== undefined ? ' LIMIT ?' : '');
     if (filter.limit !== undefined) params.push(filter.limit);
-    return this.#conn.prepare<Row>(sql).all(...params).map(rowToCall);
+    return this.#conn
+      .prepare<Row>(sql)
+      .all(...params)
+      .map(rowToCall);
   }
 
   stats(): ToolStatsRow[] {
     return this.#conn
-      .prepare<{ name: string; count: number; successes: number; failures: number; pending: number; avg_ms: number | null }>(
+      .prepare<{
+        name: string;
+        count: number;
+        successes: number;
+        failures: number;
+        pending: number;
+        avg_ms: number | null;
+      }>(
         `SELECT name, COUNT(*) AS count,
                 SUM(CASE WHEN status = 'success' THEN 1 ELSE 0 END) AS successes,
                 SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END) AS failures,

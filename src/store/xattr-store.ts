@@ -9,7 +9,9 @@ export class XattrStore {
   }
 
   get(ino: number, name: string): Buffer | undefined {
-    return this.#conn.prepare<{ value: Buffer }>('SELECT value FROM agentos_xattrs WHERE ino = ? AND name = ?').get(ino, name)?.value;
+    return this.#conn
+      .prepare<{ value: Buffer }>('SELECT value FROM agentos_xattrs WHERE ino = ? AND name = ?')
+      .get(ino, name)?.value;
   }
 
   /** Names in byte order. */
@@ -29,6 +31,8 @@ export class XattrStore {
 
   /** Returns whether the attribute existed. */
   remove(ino: number, name: string): boolean {
-    return this.#conn.prepare('DELETE FROM agentos_xattrs WHERE ino = ? AND name = ?').run(ino, name).changes > 0;
+    return (
+      this.#conn.prepare('DELETE FROM agentos_xattrs WHERE ino = ? AND name = ?').run(ino, name).changes > 0
+    );
   }
 }

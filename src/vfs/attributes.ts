@@ -38,14 +38,26 @@ export function checkAccessMode(mode: number, path: string): void {
 }
 
 /** access(2): `mode` is F_OK or a mask of R_OK, W_OK, X_OK. */
-export function checkAccess(ctx: VfsContext, inode: Readonly<InodeRecord>, mode: number, cred: Credentials, path: string): void {
+export function checkAccess(
+  ctx: VfsContext,
+  inode: Readonly<InodeRecord>,
+  mode: number,
+  cred: Credentials,
+  path: string,
+): void {
   const syscall = 'access';
   checkAccessMode(mode, path);
   if (mode === F_OK) return;
   if (!mayAccess(inode, mode, cred)) throw fsError('EACCES', syscall, path);
 }
 
-export function chmodInode(ctx: VfsContext, inode: Readonly<InodeRecord>, mode: number, cred: Credentials, path: string): Readonly<InodeRecord> {
+export function chmodInode(
+  ctx: VfsContext,
+  inode: Readonly<InodeRecord>,
+  mode: number,
+  cred: Credentials,
+  path: string,
+): Readonly<InodeRecord> {
   const syscall = 'chmod';
   if (isSymlink(inode.mode)) throw fsError('ENOTSUP', syscall, path);
   if (!isOwnerOrRoot(inode, cred)) throw fsError('EPERM', syscall, path);
@@ -72,7 +84,8 @@ export function chownInode(
     // The kernel's chown_ok/chgrp_ok: only the owner, and only to its own uid and to its groups.
     const owner = cred.uid === inode.uid;
     if (uid !== -1 && !(owner && uid === inode.uid)) throw fsError('EPERM', syscall, path);
-    if (gid !== -1 && !(owner && (gid === inode.gid || inGroup(cred, gid)))) throw fsError('EPERM', syscall, path);
+    if (gid !== -1 && !(owner && (gid === inode.gid || inGroup(cred, gid))))
+      throw fsError('EPERM', syscall, path);
   }
   let mode = inode.mode;
   if (!isDirectory(mode)) {

@@ -16,7 +16,11 @@ export interface ContentUpdate {
 }
 
 /** Applies one bounded piece of a content update; undefined when the inode no longer exists. */
-export function applyContent(ctx: VfsContext, ino: number, update: ContentUpdate): Readonly<InodeRecord> | undefined {
+export function applyContent(
+  ctx: VfsContext,
+  ino: number,
+  update: ContentUpdate,
+): Readonly<InodeRecord> | undefined {
   const inode = ctx.inodes.get(ino);
   if (!inode) return undefined;
   ctx.quota.require(update.size - inode.size, 'write');

@@ -12,7 +12,12 @@ import { requireSpace } from './space.js';
 import type { InodeRecord } from '../store/fs-store.js';
 
 /** Reads up to `length` bytes at `offset`; short at end of file, empty past it. */
-export function readRange(ctx: VfsContext, inode: Readonly<InodeRecord>, offset: number, length: number): Buffer {
+export function readRange(
+  ctx: VfsContext,
+  inode: Readonly<InodeRecord>,
+  offset: number,
+  length: number,
+): Buffer {
   const n = Math.max(0, Math.min(length, inode.size - offset));
   if (n === 0) return Buffer.alloc(0);
   const cs = ctx.chunkSize;
@@ -29,7 +34,12 @@ export function readRange(ctx: VfsContext, inode: Readonly<InodeRecord>, offset:
 }
 
 /** Writes `data` at `offset`, returning the updated inode (size, mtime, ctime). */
-export function writeRange(ctx: VfsContext, inode: Readonly<InodeRecord>, offset: number, data: Buffer): Readonly<InodeRecord> {
+export function writeRange(
+  ctx: VfsContext,
+  inode: Readonly<InodeRecord>,
+  offset: number,
+  data: Buffer,
+): Readonly<InodeRecord> {
   const end = offset + data.length;
   if (end > MAX_FILE_SIZE) throw fsError('EFBIG', 'write');
   if (data.length === 0) return inode;
@@ -58,11 +68,18 @@ export function writeRange(ctx: VfsContext, inode: Readonly<InodeRecord>, offset
     ctx.store.writeChunk(current.ino, index, chunk);
   }
   const t = now();
-  return ctx.inodes.save({ ...withTime(current, t, { m: true, c: true }), size: Math.max(current.size, end) });
+  return ctx.inodes.save({
+    ...withTime(current, t, { m: true, c: true }),
+    size: Math.max(current.size, end),
+  });
 }
 
 /** Sets the size: shrinking drops and shortens chunks, growing appends zeros. */
-export function truncateTo(ctx: VfsContext, inode: Readonly<InodeRecord>, size: number): Readonly<InodeRecord> {
+export function truncateTo(
+  ctx: VfsContext,
+  inode: Readonly<InodeRecord>,
+  size: number,
+): Readonly<InodeRecord> {
   if (size > MAX_FILE_SIZE) throw fsError('EFBIG', 'truncate');
   ctx.quota.require(size - inode.size, 'truncate');
   requireSpace(ctx.conn.filePath, size - inode.size, 'truncate');

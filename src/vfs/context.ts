@@ -62,7 +62,11 @@ export interface Caller {
   base?: number;
 }
 
-export function withTime(inode: Readonly<InodeRecord>, t: Timestamp, fields: { m?: boolean; c?: boolean; a?: boolean }): InodeRecord {
+export function withTime(
+  inode: Readonly<InodeRecord>,
+  t: Timestamp,
+  fields: { m?: boolean; c?: boolean; a?: boolean },
+): InodeRecord {
   const next = { ...inode };
   if (fields.a) {
     next.atime = t.sec;
@@ -94,7 +98,8 @@ export function createInode(
     if (isDirectory(mode)) mode |= S_ISGID;
     // mode_strip_sgid: a group-executable setgid file for a group the creator is not in would
     // let it run programs with that group's rights.
-    else if ((mode & (S_ISGID | 0o010)) === (S_ISGID | 0o010) && cred.uid !== 0 && !inGroup(cred, gid)) mode &= ~S_ISGID;
+    else if ((mode & (S_ISGID | 0o010)) === (S_ISGID | 0o010) && cred.uid !== 0 && !inGroup(cred, gid))
+      mode &= ~S_ISGID;
   }
   return ctx.inodes.create({
     mode,
@@ -113,7 +118,12 @@ export function createInode(
 }
 
 /** Adds `name` → `inode` to `dir`; bumps nlink and the times the kernel bumps. */
-export function linkEntry(ctx: VfsContext, dir: Readonly<InodeRecord>, name: string, inode: Readonly<InodeRecord>): Readonly<InodeRecord> {
+export function linkEntry(
+  ctx: VfsContext,
+  dir: Readonly<InodeRecord>,
+  name: string,
+  inode: Readonly<InodeRecord>,
+): Readonly<InodeRecord> {
   const t = now();
   ctx.inodes.addEntry(dir.ino, name, inode);
   const linked = ctx.inodes.save({ ...withTime(inode, t, { c: inode.nlink > 0 }), nlink: inode.nlink + 1 });
@@ -122,7 +132,12 @@ export function linkEntry(ctx: VfsContext, dir: Readonly<InodeRecord>, name: str
 }
 
 /** Removes `name` from `dir`; the inode goes when its last link and last open handle are gone. */
-export function unlinkEntry(ctx: VfsContext, dir: Readonly<InodeRecord>, name: string, inode: Readonly<InodeRecord>): void {
+export function unlinkEntry(
+  ctx: VfsContext,
+  dir: Readonly<InodeRecord>,
+  name: string,
+  inode: Readonly<InodeRecord>,
+): void {
   const t = now();
   ctx.inodes.removeEntry(dir.ino, name);
   dropLink(ctx, inode, t);

@@ -165,7 +165,13 @@ export class InodeTable {
     this.#setEntry(parentIno, name, MISSING);
   }
 
-  moveEntry(parentIno: number, name: string, newParentIno: number, newName: string, inode: Readonly<InodeRecord>): void {
+  moveEntry(
+    parentIno: number,
+    name: string,
+    newParentIno: number,
+    newName: string,
+    inode: Readonly<InodeRecord>,
+  ): void {
     this.#store.moveDentry(parentIno, name, newParentIno, newName);
     this.#setEntry(parentIno, name, MISSING);
     this.#setEntry(newParentIno, newName, inode.ino);

@@ -37,7 +37,12 @@ export function link(
     base: caller.base,
   });
   if (!src.inode) throw fsError('ENOENT', syscall, existingPath, newPath);
-  const dst = ctx.walker.walk(newPath, { syscall, cred: caller.cred, last: 'raw', base: options.newBase ?? caller.base });
+  const dst = ctx.walker.walk(newPath, {
+    syscall,
+    cred: caller.cred,
+    last: 'raw',
+    base: options.newBase ?? caller.base,
+  });
   // The kernel's order: filename_create (EEXIST, trailing slash), may_create, then vfs_link's
   // checks on the source (EPERM for a directory, ENOENT for an inode with no links left).
   if (dst.inode || dst.lastKind !== 'normal') throw fsError('EEXIST', syscall, existingPath, newPath);
@@ -48,7 +53,12 @@ export function link(
   return linkEntry(ctx, dst.parent, dst.name, src.inode);
 }
 
-export function symlink(ctx: VfsContext, target: string, path: string, caller: Caller): Readonly<InodeRecord> {
+export function symlink(
+  ctx: VfsContext,
+  target: string,
+  path: string,
+  caller: Caller,
+): Readonly<InodeRecord> {
   const syscall = 'symlink';
   checkPath(target, syscall);
   const r = ctx.walker.walk(path, { syscall, cred: caller.cred, last: 'raw', base: caller.base });
@@ -69,7 +79,12 @@ export function readlink(ctx: VfsContext, path: string, caller: Caller): string 
   return readlinkInode(ctx, r.inode, syscall, path);
 }
 
-export function readlinkInode(ctx: VfsContext, inode: Readonly<InodeRecord>, syscall: string, path: string): string {
+export function readlinkInode(
+  ctx: VfsContext,
+  inode: Readonly<InodeRecord>,
+  syscall: string,
+  path: string,
+): string {
   if (!isSymlink(inode.mode)) throw fsError('EINVAL', syscall, path);
   const target = ctx.inodes.symlinkTarget(inode.ino);
   if (target === undefined) throw fsError('EIO', syscall, path);

@@ -74,15 +74,28 @@ function checkFlags(flags: number, path: string): void {
  * come in the kernel's order (open_last_lookups, do_open, may_open), so each mistake gets the
  * errno Linux gives.
  */
-export function openPath(ctx: VfsContext, path: string, flags: number, mode: number, caller: Caller): OpenResult {
+export function openPath(
+  ctx: VfsContext,
+  path: string,
+  flags: number,
+  mode: number,
+  caller: Caller,
+): OpenResult {
   const syscall = 'open';
   checkFlags(flags, path);
-  if ((flags & O_TMPFILE) === O_TMPFILE) return { inode: openTmpfile(ctx, path, flags, mode, caller), created: true };
+  if ((flags & O_TMPFILE) === O_TMPFILE)
+    return { inode: openTmpfile(ctx, path, flags, mode, caller), created: true };
   const pathOnly = (flags & O_PATH) !== 0;
   const creating = !pathOnly && (flags & O_CREAT) !== 0;
   const exclusive = creating && (flags & O_EXCL) !== 0;
   const last = lastComponentMode(flags, creating, exclusive);
-  const r = ctx.walker.walk(path, { syscall, cred: caller.cred, last, base: caller.base, deferLastName: creating });
+  const r = ctx.walker.walk(path, {
+    syscall,
+    cred: caller.cred,
+    last,
+    base: caller.base,
+    deferLastName: creating,
+  });
   // O_CREAT with a trailing slash is EISDIR whatever the path names (open_last_lookups), even
   // a name too long to look up.
   if (creating && r.lastKind === 'normal' && r.trailingSlash) throw fsError('EISDIR', syscall, path);
@@ -116,7 +129,13 @@ function lastComponentMode(flags: number, creating: boolean, exclusive: boolean)
 }
 
 /** O_TMPFILE: an unnamed regular file in the directory `path`, which linkat can name later. */
-function openTmpfile(ctx: VfsContext, path: string, flags: number, mode: number, caller: Caller): Readonly<InodeRecord> {
+function openTmpfile(
+  ctx: VfsContext,
+  path: string,
+  flags: number,
+  mode: number,
+  caller: Caller,
+): Readonly<InodeRecord> {
   const syscall = 'open';
   if ((flags & O_ACCMODE) === O_RDONLY) throw fsError('EINVAL', syscall, path);
   const r = ctx.walker.walk(path, { syscall, cred: caller.cred, last: 'follow', base: caller.base });

@@ -103,7 +103,8 @@ export class PathWalker {
       const isLast = pending.length === 0;
       if (!isDirectory(dir.mode)) throw fsError('ENOTDIR', opts.syscall, path);
       if (!mayAccess(dir, X_OK, opts.cred)) throw fsError('EACCES', opts.syscall, path);
-      if (isLast && opts.deferLastName && isTooLong(name)) return { parent: dir, name, lastKind: 'normal', trailingSlash, nameTooLong: true };
+      if (isLast && opts.deferLastName && isTooLong(name))
+        return { parent: dir, name, lastKind: 'normal', trailingSlash, nameTooLong: true };
       checkName(name, opts.syscall, path);
 
       if (name === '.' || name === '..') {
@@ -138,7 +139,8 @@ export class PathWalker {
 
       if (isLast) {
         const checkSlash = opts.last === 'follow' || opts.last === 'nofollow';
-        if (trailingSlash && checkSlash && !isDirectory(child.mode)) throw fsError('ENOTDIR', opts.syscall, path);
+        if (trailingSlash && checkSlash && !isDirectory(child.mode))
+          throw fsError('ENOTDIR', opts.syscall, path);
         return { parent: dir, name, inode: child, lastKind: 'normal', trailingSlash };
       }
       dir = child;
@@ -150,7 +152,13 @@ export class PathWalker {
   #self(dir: Readonly<InodeRecord>, lastKind: LastKind, trailingSlash: boolean): WalkResult {
     const parentIno = this.#inodes.parentOf(dir.ino) ?? ROOT_INO;
     const parent = this.#inodes.get(parentIno) ?? dir;
-    return { parent, name: lastKind === 'root' ? '' : lastKind === 'dot' ? '.' : '..', inode: dir, lastKind, trailingSlash };
+    return {
+      parent,
+      name: lastKind === 'root' ? '' : lastKind === 'dot' ? '.' : '..',
+      inode: dir,
+      lastKind,
+      trailingSlash,
+    };
   }
 
   #parentDir(
@@ -199,7 +207,11 @@ export class PathWalker {
   #inode(ino: number, opts: WalkOptions, path: string): Readonly<InodeRecord> {
     const inode = this.#inodes.get(ino);
     if (!inode) {
-      throw new AgentOSError('EIO', { syscall: opts.syscall, path, message: `directory entry points to missing inode ${ino}` });
+      throw new AgentOSError('EIO', {
+        syscall: opts.syscall,
+        path,
+        message: `directory entry points to missing inode ${ino}`,
+      });
     }
     return inode;
   }

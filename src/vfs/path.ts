@@ -21,7 +21,8 @@ export function checkPath(path: string, syscall: string): void {
   if (typeof path !== 'string') throw fsError('EINVAL', syscall, String(path));
   if (path.includes('\0')) throw fsError('EINVAL', syscall, path.replace(/\0/g, '\\0'));
   if (path.length === 0) throw fsError('ENOENT', syscall, path);
-  if (path.length * 3 >= PATH_MAX && byteLength(path) >= PATH_MAX) throw fsError('ENAMETOOLONG', syscall, path);
+  if (path.length * 3 >= PATH_MAX && byteLength(path) >= PATH_MAX)
+    throw fsError('ENAMETOOLONG', syscall, path);
 }
 
 export function checkName(name: string, syscall: string, path: string): void {

@@ -29,7 +29,11 @@ export function inGroup(cred: Credentials, gid: number): boolean {
 }
 
 /** Whether `cred` may access `inode` for `want` (a mask of R_OK, W_OK, X_OK). */
-export function mayAccess(inode: Pick<InodeRecord, 'mode' | 'uid' | 'gid'>, want: number, cred: Credentials): boolean {
+export function mayAccess(
+  inode: Pick<InodeRecord, 'mode' | 'uid' | 'gid'>,
+  want: number,
+  cred: Credentials,
+): boolean {
   if (want === 0) return true;
   if (cred.uid === 0) {
     if ((want & X_OK) === 0) return true;
@@ -53,12 +57,23 @@ export function requireAccess(
 }
 
 /** Write and search permission on a directory whose entries are being added or removed. */
-export function requireDirectoryWrite(dir: InodeRecord, cred: Credentials, syscall: string, path: string): void {
+export function requireDirectoryWrite(
+  dir: InodeRecord,
+  cred: Credentials,
+  syscall: string,
+  path: string,
+): void {
   requireAccess(dir, W_OK | X_OK, cred, syscall, path);
 }
 
 /** In a sticky directory only the owner of the entry or of the directory (or root) may remove it. */
-export function requireStickyPermission(dir: InodeRecord, victim: InodeRecord, cred: Credentials, syscall: string, path: string): void {
+export function requireStickyPermission(
+  dir: InodeRecord,
+  victim: InodeRecord,
+  cred: Credentials,
+  syscall: string,
+  path: string,
+): void {
   if ((dir.mode & S_ISVTX) === 0 || cred.uid === 0) return;
   if (cred.uid === victim.uid || cred.uid === dir.uid) return;
   throw fsError('EPERM', syscall, path);

@@ -18,7 +18,13 @@ export interface RenameOptions {
   newBase?: number;
 }
 
-export function rename(ctx: VfsContext, oldPath: string, newPath: string, caller: Caller, options: RenameOptions = {}): void {
+export function rename(
+  ctx: VfsContext,
+  oldPath: string,
+  newPath: string,
+  caller: Caller,
+  options: RenameOptions = {},
+): void {
   const syscall = 'rename';
   const flags = options.flags ?? 0;
   const fail = (code: Parameters<typeof fsError>[0]) => fsError(code, syscall, oldPath, newPath);
@@ -28,7 +34,13 @@ export function rename(ctx: VfsContext, oldPath: string, newPath: string, caller
 
   // Both parents are walked before either last name is looked up (do_renameat2), so a name too
   // long for the old path does not hide an error in the new path's directories.
-  const from = ctx.walker.walk(oldPath, { syscall, cred: caller.cred, last: 'raw', base: caller.base, deferLastName: true });
+  const from = ctx.walker.walk(oldPath, {
+    syscall,
+    cred: caller.cred,
+    last: 'raw',
+    base: caller.base,
+    deferLastName: true,
+  });
   const to = ctx.walker.walk(newPath, {
     syscall,
     cred: caller.cred,
@@ -62,14 +74,22 @@ export function rename(ctx: VfsContext, oldPath: string, newPath: string, caller
     if (!sourceIsDir && isDirectory(target.mode)) throw fail('EISDIR');
   }
   checkParentChange(from, to, caller, syscall, oldPath, newPath, exchange);
-  if (target && !exchange && isDirectory(target.mode) && ctx.inodes.hasChildren(target.ino)) throw fail('ENOTEMPTY');
+  if (target && !exchange && isDirectory(target.mode) && ctx.inodes.hasChildren(target.ino))
+    throw fail('ENOTEMPTY');
 
   if (exchange) swapEntries(ctx, from, to, source, target!);
   else moveEntry(ctx, from, to, source, target);
 }
 
 /** Write and search permission on both parents, and the sticky-directory rule for both entries. */
-function checkPermissions(from: WalkResult, to: WalkResult, caller: Caller, syscall: string, oldPath: string, newPath: string): void {
+function checkPermissions(
+  from: WalkResult,
+  to: WalkResult,
+  caller: Caller,
+  syscall: string,
+  oldPath: string,
+  newPath: string,
+): void {
   requireDirectoryWrite(from.parent, caller.cred, syscall, oldPath);
   requireStickyPermission(from.parent, from.inode!, caller.cred, syscall, oldPath);
   requireDirectoryWrite(to.parent, caller.cred, syscall, newPath);
@@ -89,7 +109,8 @@ function checkParentChange(
   if (from.parent.ino === to.parent.ino) return;
   const source = from.inode!;
   if (isDirectory(source.mode)) requireAccess(source, W_OK, caller.cred, syscall, oldPath);
-  if (exchange && to.inode && isDirectory(to.inode.mode)) requireAccess(to.inode, W_OK, caller.cred, syscall, newPath);
+  if (exchange && to.inode && isDirectory(to.inode.mode))
+    requireAccess(to.inode, W_OK, caller.cred, syscall, newPath);
 }
 
 function moveEntry(

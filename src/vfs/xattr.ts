@@ -58,7 +58,13 @@ export function setXattr(
   ctx.inodes.save(withTime(inode, now(), { c: true }));
 }
 
-export function getXattr(store: XattrStore, inode: Readonly<InodeRecord>, name: string, caller: Caller, path: string): Buffer {
+export function getXattr(
+  store: XattrStore,
+  inode: Readonly<InodeRecord>,
+  name: string,
+  caller: Caller,
+  path: string,
+): Buffer {
   const syscall = 'getxattr';
   checkName(name, syscall, path);
   if (!userAttributesAllowed(inode)) throw fsError('ENODATA', syscall, path);

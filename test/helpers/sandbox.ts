@@ -23,7 +23,10 @@ export interface Workspace {
   dir: string;
   db: string;
   /** Runs `agentos run [options] -- command...`. */
-  run(command: string[], options?: { input?: string; env?: NodeJS.ProcessEnv; runOptions?: string[]; uid?: number; gid?: number }): SandboxResult;
+  run(
+    command: string[],
+    options?: { input?: string; env?: NodeJS.ProcessEnv; runOptions?: string[]; uid?: number; gid?: number },
+  ): SandboxResult;
   /** Runs `agentos ...args` (fs, kv, ...). */
   cli(args: string[]): SandboxResult;
   /** Opens the database with the SDK (close it after use). */
@@ -35,7 +38,12 @@ export function makeWorkspace(): Workspace {
   const dir = mkdtempSync(join(tmpdir(), 'agentos-sandbox-'));
   chmodSync(dir, 0o777);
   const db = join(dir, 'agent.db');
-  const cli = (args: string[], input = '', env?: NodeJS.ProcessEnv, ids: { uid?: number; gid?: number } = {}) => {
+  const cli = (
+    args: string[],
+    input = '',
+    env?: NodeJS.ProcessEnv,
+    ids: { uid?: number; gid?: number } = {},
+  ) => {
     const r = spawnSync(process.execPath, [BIN, ...args], {
       input,
       env: { ...process.env, AGENTOS_DB: undefined, ...env },
@@ -94,5 +102,8 @@ export function hostDir(prefix = 'agentos-native-'): string {
 
 /** md5 of every regular file under `root`, as "sum  relative/path" lines, sorted by path. */
 export function checksums(root: string): string {
-  return execFileSync('sh', ['-c', 'find . -type f -exec md5sum {} + | sort -k2'], { cwd: root, encoding: 'utf8' });
+  return execFileSync('sh', ['-c', 'find . -type f -exec md5sum {} + | sort -k2'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
 }

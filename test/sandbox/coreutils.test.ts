@@ -54,7 +54,11 @@ test('absolute paths: every command works and the database has the result', asyn
 
 test('after cd /agent: relative paths, pwd, getcwd and cd back out', () => {
   const w = workspace();
-  const r = w.run(['bash', '-c', `cd /agent\npwd\n/bin/pwd -P\n${SCRIPT('.')}\ncd a/b\n/bin/pwd\ncd ../..\nls\ncd /\n/bin/pwd`]);
+  const r = w.run([
+    'bash',
+    '-c',
+    `cd /agent\npwd\n/bin/pwd -P\n${SCRIPT('.')}\ncd a/b\n/bin/pwd\ncd ../..\nls\ncd /\n/bin/pwd`,
+  ]);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   const lines = r.stdout.split('\n');
@@ -65,6 +69,10 @@ test('after cd /agent: relative paths, pwd, getcwd and cd back out', () => {
 
 test('a child process and a thread inherit a working directory inside /agent', () => {
   const w = workspace();
-  const r = w.run(['bash', '-c', 'mkdir -p /agent/w && cd /agent/w && (echo from-subshell > s.txt) && sh -c "pwd; cat s.txt"']);
+  const r = w.run([
+    'bash',
+    '-c',
+    'mkdir -p /agent/w && cd /agent/w && (echo from-subshell > s.txt) && sh -c "pwd; cat s.txt"',
+  ]);
   expect(r.stdout).toBe('/agent/w\nfrom-subshell\n');
 });

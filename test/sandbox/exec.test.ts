@@ -42,7 +42,7 @@ test('#! scripts (bash, env python3), a script without #! from bash, and an ELF 
   );
 });
 
-test('the exec bit is honoured, and errors are the kernel\'s', () => {
+test("the exec bit is honoured, and errors are the kernel's", () => {
   const w = workspace();
   const r = w.run([
     'python3',
@@ -61,15 +61,29 @@ for path in ['/agent/bin/s4', '/agent/missing', '/agent/bin', '/agent/bin/s6', '
 `,
   ]);
   expect(r.stdout).toBe(
-    ['/agent/bin/s4 EACCES', '/agent/missing ENOENT', '/agent/bin EACCES', '/agent/bin/s6 ENOEXEC', '/agent/bin/s5 ran', ''].join('\n'),
+    [
+      '/agent/bin/s4 EACCES',
+      '/agent/missing ENOENT',
+      '/agent/bin EACCES',
+      '/agent/bin/s6 ENOEXEC',
+      '/agent/bin/s5 ran',
+      '',
+    ].join('\n'),
   );
 });
 
 test('without ptrace, other calls work and exec from /agent fails with a clear message', () => {
   const w = workspace();
-  const r = w.run(['bash', '-c', "printf '#!/bin/sh\\necho hi\\n' > /agent/s && chmod +x /agent/s && cat /agent/s && /agent/s; echo exit=$?"], {
-    runOptions: ['--no-ptrace'],
-  });
+  const r = w.run(
+    [
+      'bash',
+      '-c',
+      "printf '#!/bin/sh\\necho hi\\n' > /agent/s && chmod +x /agent/s && cat /agent/s && /agent/s; echo exit=$?",
+    ],
+    {
+      runOptions: ['--no-ptrace'],
+    },
+  );
   expect(r.stdout).toBe('#!/bin/sh\necho hi\nexit=126\n');
   expect(r.stderr).toContain('agentos: cannot execute /agent/s: the sandbox runs without ptrace\n');
 });

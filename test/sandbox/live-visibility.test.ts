@@ -11,7 +11,16 @@ test('agentos fs cat in another process sees a closed file during the run', asyn
   const release = join(w.dir, 'release');
   const child = spawn(
     process.execPath,
-    [BIN, 'run', '--db', w.db, '--', 'sh', '-c', `printf 'written and closed\\n' > /agent/live.txt; echo ready; while [ ! -e ${release} ]; do sleep 0.05; done`],
+    [
+      BIN,
+      'run',
+      '--db',
+      w.db,
+      '--',
+      'sh',
+      '-c',
+      `printf 'written and closed\\n' > /agent/live.txt; echo ready; while [ ! -e ${release} ]; do sleep 0.05; done`,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
@@ -20,7 +29,9 @@ test('agentos fs cat in another process sees a closed file during the run', asyn
     const check = () => (out.includes('ready') ? resolve() : setTimeout(check, 20));
     check();
   });
-  const seen = spawnSync(process.execPath, [BIN, 'fs', 'cat', '/live.txt', '--db', w.db], { encoding: 'utf8' });
+  const seen = spawnSync(process.execPath, [BIN, 'fs', 'cat', '/live.txt', '--db', w.db], {
+    encoding: 'utf8',
+  });
   writeFileSync(release, '');
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   expect(seen.stderr).toBe('');

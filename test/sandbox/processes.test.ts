@@ -15,9 +15,16 @@ beforeAll(() => {
   binary = compileFixture('processes');
   project = mkdtempSync(join(tmpdir(), 'agentos-make-'));
   mkdirSync(join(project, 'src'));
-  writeFileSync(join(project, 'Makefile'), 'OBJS = $(patsubst %.c,%.o,$(wildcard src/*.c))\napp: $(OBJS)\n\t$(CC) -o $@ $^\n%.o: %.c\n\t$(CC) -c -O1 -o $@ $<\n');
-  for (let i = 1; i <= 8; i++) writeFileSync(join(project, 'src', `f${i}.c`), `int f${i}(void){return ${i};}\n`);
-  writeFileSync(join(project, 'src', 'main.c'), 'int f1(void);int f2(void);\nint main(void){return f1()+f2()-3;}\n');
+  writeFileSync(
+    join(project, 'Makefile'),
+    'OBJS = $(patsubst %.c,%.o,$(wildcard src/*.c))\napp: $(OBJS)\n\t$(CC) -o $@ $^\n%.o: %.c\n\t$(CC) -c -O1 -o $@ $<\n',
+  );
+  for (let i = 1; i <= 8; i++)
+    writeFileSync(join(project, 'src', `f${i}.c`), `int f${i}(void){return ${i};}\n`);
+  writeFileSync(
+    join(project, 'src', 'main.c'),
+    'int f1(void);int f2(void);\nint main(void){return f1()+f2()-3;}\n',
+  );
 });
 
 afterAll(() => rmSync(project, { recursive: true, force: true }));
@@ -43,7 +50,11 @@ test('threads, vfork, posix_spawn and clone with and without CLONE_FS', async ()
 
 test('make -j4 builds a C project inside /agent', async () => {
   const w = workspace();
-  const r = w.run(['sh', '-c', `cp -r ${project} /agent/proj && make -s -j4 -C /agent/proj && /agent/proj/app; echo "app exit $?"`]);
+  const r = w.run([
+    'sh',
+    '-c',
+    `cp -r ${project} /agent/proj && make -s -j4 -C /agent/proj && /agent/proj/app; echo "app exit $?"`,
+  ]);
   expect(r.stdout).toBe('app exit 0\n');
   const agent = w.open();
   try {
@@ -71,7 +82,11 @@ test('pipelines, subshells, background jobs and xargs -P4', () => {
 
 test('a storm of short-lived children ends with the run (their exits may be seen before their fork events)', () => {
   const w = workspace();
-  const r = w.run(['bash', '-c', 'for i in $(seq 300); do (exit 0) & /bin/true & done; wait; echo storm-done']);
+  const r = w.run([
+    'bash',
+    '-c',
+    'for i in $(seq 300); do (exit 0) & /bin/true & done; wait; echo storm-done',
+  ]);
   expect(r.stderr).toBe('');
   expect(r.stdout).toBe('storm-done\n');
   expect(r.status).toBe(0);

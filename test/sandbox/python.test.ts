@@ -47,7 +47,15 @@ test('python3 file I/O, shutil, tempfile and sqlite3 work in /agent', async () =
 
 test('a database python3 made in /agent is readable again in a later run', () => {
   const w = workspace();
-  w.run(['python3', '-c', "import sqlite3; d=sqlite3.connect('/agent/kv.db'); d.execute('create table k(v)'); d.execute(\"insert into k values ('kept')\"); d.commit()"]);
-  const r = w.run(['python3', '-c', "import sqlite3; print(sqlite3.connect('/agent/kv.db').execute('select v from k').fetchone()[0])"]);
+  w.run([
+    'python3',
+    '-c',
+    "import sqlite3; d=sqlite3.connect('/agent/kv.db'); d.execute('create table k(v)'); d.execute(\"insert into k values ('kept')\"); d.commit()",
+  ]);
+  const r = w.run([
+    'python3',
+    '-c',
+    "import sqlite3; print(sqlite3.connect('/agent/kv.db').execute('select v from k').fetchone()[0])",
+  ]);
   expect(r.stdout).toBe('kept\n');
 });

@@ -25,7 +25,9 @@ test('a missing database is one line suggesting agentos init, exit 1', () => {
   const w = workspace();
   const r = w.cli(['run', '--db', join(w.dir, 'nope.db'), 'true']);
   expect(r.status).toBe(1);
-  expect(r.stderr).toMatch(/^agentos: .*no agent database at '.*nope\.db'; create one with: agentos init .*nope\.db\n$/);
+  expect(r.stderr).toMatch(
+    /^agentos: .*no agent database at '.*nope\.db'; create one with: agentos init .*nope\.db\n$/,
+  );
 });
 
 test('without a command it runs $SHELL', () => {
@@ -50,16 +52,31 @@ test('--mount picks where the agent filesystem appears; options go before the co
 
 test('the program keeps the environment and working directory', () => {
   const w = workspace();
-  const r = w.run(['sh', '-c', 'echo "$AGENTOS_TEST_VAR $(pwd)"'], { env: { ...process.env, AGENTOS_TEST_VAR: 'kept' } });
+  const r = w.run(['sh', '-c', 'echo "$AGENTOS_TEST_VAR $(pwd)"'], {
+    env: { ...process.env, AGENTOS_TEST_VAR: 'kept' },
+  });
   expect(r.stdout).toBe(`kept ${w.dir}\n`);
 });
 
 test('Ctrl-C (SIGINT to the foreground process group) reaches the program, not just agentos', async () => {
   const w = workspace();
-  const child = spawn(process.execPath, [BIN, 'run', '--db', w.db, '--', 'sh', '-c', 'trap "echo got INT; exit 3" INT; echo ready; while true; do sleep 0.05; done'], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'run',
+      '--db',
+      w.db,
+      '--',
+      'sh',
+      '-c',
+      'trap "echo got INT; exit 3" INT; echo ready; while true; do sleep 0.05; done',
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise<void>((resolve) => {
@@ -74,7 +91,11 @@ test('Ctrl-C (SIGINT to the foreground process group) reaches the program, not j
 
 test('the cache directory is removed after the run', () => {
   const w = workspace();
-  const r = w.run(['sh', '-c', 'ls -d /proc/self/fd/ >/dev/null; cat /proc/$$/status >/dev/null; echo > /agent/f; readlink /proc/$PPID/cwd']);
+  const r = w.run([
+    'sh',
+    '-c',
+    'ls -d /proc/self/fd/ >/dev/null; cat /proc/$$/status >/dev/null; echo > /agent/f; readlink /proc/$PPID/cwd',
+  ]);
   expect(r.status).toBe(0);
   const leftover = w.run(['sh', '-c', 'exec 3>/agent/g; readlink /proc/self/fd/3']);
   expect(leftover.stdout).toBe('/agent/g\n');

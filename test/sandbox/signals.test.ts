@@ -14,7 +14,11 @@ beforeAll(() => {
 
 test('a 50 us interval timer does not make any call fail, with or without SA_RESTART', () => {
   const w = workspace();
-  const r = w.run(['sh', '-c', `mkdir /agent/s && ${binary} /agent/s restart && ${binary} /agent/s norestart`]);
+  const r = w.run([
+    'sh',
+    '-c',
+    `mkdir /agent/s && ${binary} /agent/s restart && ${binary} /agent/s norestart`,
+  ]);
   expect(r.stderr).toBe('');
   const lines = r.stdout.trim().split('\n');
   expect(lines[0]).toBe('SA_RESTART: eexist=0 other=0 alarms>100=1 eintr-retried=none');
@@ -35,7 +39,9 @@ test('background descendants are ended when the command exits, unless --wait', (
 test('a descendant that ignores SIGTERM is killed after --grace-ms', () => {
   const w = workspace();
   const started = Date.now();
-  const r = w.run(['sh', '-c', '(trap "" TERM HUP; sleep 30) & echo started'], { runOptions: ['--grace-ms', '200'] });
+  const r = w.run(['sh', '-c', '(trap "" TERM HUP; sleep 30) & echo started'], {
+    runOptions: ['--grace-ms', '200'],
+  });
   expect(r.stdout).toBe('started\n');
   expect(Date.now() - started).toBeLessThan(20_000);
 });

@@ -39,6 +39,10 @@ const asRoot = process.getuid?.() === 0;
 });
 
 test('neither native binary refers to /dev/fuse', () => {
-  const r = spawnSync('grep', ['-c', '/dev/fuse', 'build/Release/agentos_native.node', 'build/Release/agentos-exec'], { encoding: 'utf8' });
+  const r = spawnSync(
+    'grep',
+    ['-c', '/dev/fuse', 'build/Release/agentos_native.node', 'build/Release/agentos-exec'],
+    { encoding: 'utf8' },
+  );
   expect(r.stdout).toBe('build/Release/agentos_native.node:0\nbuild/Release/agentos-exec:0\n');
 });

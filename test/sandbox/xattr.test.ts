@@ -50,7 +50,9 @@ print(os.listxattr('l', follow_symlinks=False))
 test('attributes survive across runs and go away with their file', () => {
   const w = workspace();
   w.run(['python3', '-c', "import os; open('/agent/k','w'); os.setxattr('/agent/k', 'user.keep', b'v')"]);
-  expect(w.run(['python3', '-c', "import os; print(os.getxattr('/agent/k', 'user.keep'))"]).stdout).toBe("b'v'\n");
+  expect(w.run(['python3', '-c', "import os; print(os.getxattr('/agent/k', 'user.keep'))"]).stdout).toBe(
+    "b'v'\n",
+  );
   w.run(['rm', '/agent/k']);
   const r = w.run(['python3', '-c', "import os; open('/agent/k','w'); print(os.listxattr('/agent/k'))"]);
   expect(r.stdout).toBe('[]\n');

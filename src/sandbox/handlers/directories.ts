@@ -40,7 +40,8 @@ function snapshot(call: Call, ino: number): DirectoryRecord[] {
     { name: '.', ino, mode: dir.mode },
     { name: '..', ino: parent, mode: dir.mode },
   ];
-  for (const e of vfs.readdirInode(ino, call.caller())) entries.push({ name: e.name, ino: e.inode.ino, mode: e.inode.mode });
+  for (const e of vfs.readdirInode(ino, call.caller()))
+    entries.push({ name: e.name, ino: e.inode.ino, mode: e.inode.mode });
   return entries;
 }
 

@@ -61,7 +61,9 @@ function readlink(call: Call, bufArg: number, sizeArg: number): void {
 
 /** The value of a /proc link of the calling process, with cache paths shown as /agent paths. */
 function procLink(call: Call, path: string): string {
-  const own = path.replace(/^\/proc\/self\//, `/proc/${call.pid}/`).replace(/^\/proc\/thread-self\//, `/proc/${call.pid}/task/${call.pid}/`);
+  const own = path
+    .replace(/^\/proc\/self\//, `/proc/${call.pid}/`)
+    .replace(/^\/proc\/thread-self\//, `/proc/${call.pid}/task/${call.pid}/`);
   let target: string;
   try {
     target = readlinkSync(own);

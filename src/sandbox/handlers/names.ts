@@ -112,10 +112,15 @@ function symlink(call: Call, targetArg: number): void {
  * registered first, so paths through it reach the agent filesystem as on a real mount.
  */
 function hostSymlink(call: Call, linkPath: string, target: string): void {
-  const absolute = linkPath.startsWith('/') ? linkPath : call.ctx.locator.hostJoin(call.ev.bases[0], linkPath);
+  const absolute = linkPath.startsWith('/')
+    ? linkPath
+    : call.ctx.locator.hostJoin(call.ev.bases[0], linkPath);
   if (absolute !== undefined) {
-    const resolvedTarget = target.startsWith('/') ? target : `${absolute.slice(0, absolute.lastIndexOf('/')) || '/'}/${target}`;
-    if (call.ctx.locator.absolute(resolvedTarget).kind === 'vfs') call.ctx.supervisor.addHostLink(normalize(absolute));
+    const resolvedTarget = target.startsWith('/')
+      ? target
+      : `${absolute.slice(0, absolute.lastIndexOf('/')) || '/'}/${target}`;
+    if (call.ctx.locator.absolute(resolvedTarget).kind === 'vfs')
+      call.ctx.supervisor.addHostLink(normalize(absolute));
   }
   call.continue();
 }

@@ -63,7 +63,9 @@ function openAt(call: Call, flags: number, mode: number): void {
   const perm = creating ? mode & PERMISSION_BITS & ~call.info().umask : 0;
   const { vfs } = call.ctx;
   const { inode, created } =
-    loc.ino !== undefined ? vfs.openInode(loc.ino, flags, call.caller()) : vfs.open(loc.path, flags, perm, call.caller(loc.base));
+    loc.ino !== undefined
+      ? vfs.openInode(loc.ino, flags, call.caller())
+      : vfs.open(loc.path, flags, perm, call.caller(loc.base));
   const fd = hostDescriptor(call, inode, flags, created);
   call.ctx.audit?.opened(call, loc, inode, flags, created);
   try {

@@ -24,8 +24,14 @@ export function handleStat(call: Call): void {
       return call.reply();
     case 'newfstatat': {
       const flags = call.int(3);
-      if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT)) throw fsError('EINVAL', call.name);
-      const t = resolveTarget(call, 0, flags & AT_SYMLINK_NOFOLLOW ? 'nofollow' : 'follow', (flags & AT_EMPTY_PATH) !== 0);
+      if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+        throw fsError('EINVAL', call.name);
+      const t = resolveTarget(
+        call,
+        0,
+        flags & AT_SYMLINK_NOFOLLOW ? 'nofollow' : 'follow',
+        (flags & AT_EMPTY_PATH) !== 0,
+      );
       if (t.kind === 'host') return call.continue();
       call.write(call.ptr(2), encodeStat(t.inode, blockSize));
       return call.reply();
@@ -36,7 +42,12 @@ export function handleStat(call: Call): void {
         throw fsError('EINVAL', call.name);
       }
       if ((flags & AT_STATX_SYNC_TYPE) === AT_STATX_SYNC_TYPE) throw fsError('EINVAL', call.name);
-      const t = resolveTarget(call, 0, flags & AT_SYMLINK_NOFOLLOW ? 'nofollow' : 'follow', (flags & AT_EMPTY_PATH) !== 0);
+      const t = resolveTarget(
+        call,
+        0,
+        flags & AT_SYMLINK_NOFOLLOW ? 'nofollow' : 'follow',
+        (flags & AT_EMPTY_PATH) !== 0,
+      );
       if (t.kind === 'host') return call.continue();
       call.write(call.ptr(4), encodeStatx(t.inode, blockSize));
       return call.reply();

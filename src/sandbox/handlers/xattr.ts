@@ -26,7 +26,12 @@ const byFd = (call: Call) => resolveTarget(call, 0, 'follow', true);
 const at = (call: Call) => {
   const flags = call.int(2);
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) throw fsError('EINVAL', call.name);
-  return resolveTarget(call, 0, flags & AT_SYMLINK_NOFOLLOW ? 'nofollow' : 'follow', (flags & AT_EMPTY_PATH) !== 0);
+  return resolveTarget(
+    call,
+    0,
+    flags & AT_SYMLINK_NOFOLLOW ? 'nofollow' : 'follow',
+    (flags & AT_EMPTY_PATH) !== 0,
+  );
 };
 
 const LAYOUTS: Record<string, Layout> = {
@@ -90,7 +95,12 @@ function readName(call: Call, arg: number): string {
 function buffer(call: Call, layout: Layout): { address: bigint; size: number; flags: number } {
   const b = layout.buffer;
   if (!b) return { address: 0n, size: 0, flags: 0 };
-  if ('value' in b) return { address: call.ptr(b.value), size: call.long(b.size), flags: layout.flags === undefined ? 0 : call.int(layout.flags) };
+  if ('value' in b)
+    return {
+      address: call.ptr(b.value),
+      size: call.long(b.size),
+      flags: layout.flags === undefined ? 0 : call.int(layout.flags),
+    };
   if (call.long(b.argsSize) < XATTR_ARGS_SIZE) throw fsError('EINVAL', call.name);
   const args = call.readMemory(call.ptr(b.args), XATTR_ARGS_SIZE);
   return { address: args.readBigUInt64LE(0), size: args.readUInt32LE(8), flags: args.readUInt32LE(12) };
