@@ -37,7 +37,7 @@ export class AgentKv {
    */
   async get<T = unknown>(key: string): Promise<T | undefined> {
     assertKey(key);
-    const row = this.#conn.read(() => this.#store.get(key));
+    const row = this.#conn.readStatement(() => this.#store.get(key));
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
 
@@ -50,7 +50,7 @@ export class AgentKv {
   /** Whether `key` holds a value. @example if (await agent.kv.has('token')) … */
   async has(key: string): Promise<boolean> {
     assertKey(key);
-    return this.#conn.read(() => this.#store.get(key)) !== undefined;
+    return this.#conn.readStatement(() => this.#store.get(key)) !== undefined;
   }
 
   /**

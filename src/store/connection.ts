@@ -278,6 +278,16 @@ export class StoreConnection {
   }
 
   /**
+   * Runs `fn`, which must run exactly one read statement and consult no cache, on its own: one
+   * statement is atomic without a transaction, and BEGIN and COMMIT around it would cost as much
+   * as the statement. Inside a transaction, joins it.
+   */
+  readStatement<T>(fn: () => T): T {
+    if (this.#txn === 'none' && !this.#lazyRead) this.#assertOpen();
+    return fn();
+  }
+
+  /**
    * Runs `fn` as a read: statements share one snapshot (a transaction begun at the first of
    * them), and an `fn` answered from caches costs no SQL at all. Inside a transaction, joins it.
    */
