@@ -148,7 +148,7 @@ try {
     console.log(`Workload: \`${w.script(w.host ? 'HOSTDIR' : '/agent')}\`\n`);
     const c = await counts(ws, item, w);
     console.log(
-      `- trapped calls: ${c.notifications.toLocaleString('en')} notifications; ${c.continued.toLocaleString('en')} continued by the C fast path; ${c.handled.toLocaleString('en')} answered by JavaScript (run: ${c.ms} ms)`,
+      `- trapped calls: ${c.notifications.toLocaleString('en')} notifications; ${c.continued.toLocaleString('en')} continued by the C fast path; ${c.guarded.toLocaleString('en')} performed in C by the attribute guard (chmod/chown/utimes of host files); ${c.handled.toLocaleString('en')} answered by JavaScript (run: ${c.ms} ms)`,
     );
     const s = strace(ws, item, w);
     if (s) {

@@ -270,6 +270,9 @@ export class BackingStore {
     const file = this.#files.get(ino);
     if (!file?.writable) return false;
     if (checkQuota) this.requireQuota(ino);
+    // Nothing to save: the file's creation commits with the batch, as a native close does not
+    // make a new name durable either (fsync of the directory does).
+    if (!this.#pending.has(ino) && this.#emptyAsSaved(file)) return false;
     this.#markPending(file);
     return this.#vfs.conn.hasPendingWrites;
   }
@@ -306,12 +309,30 @@ export class BackingStore {
   }
 
   #markPending(file: BackingFile): void {
-    if (this.#pending.has(file.ino)) return;
+    if (this.#pending.has(file.ino) || this.#emptyAsSaved(file)) return;
     const { pid, start } = ownProcessIdentity();
     this.#vfs.conn.write(() =>
       this.#vfs.pendingContent.mark({ ino: file.ino, path: file.path, pid, pidStart: start }),
     );
     this.#pending.add(file.ino);
+  }
+
+  /**
+   * Whether the copy is empty with the database's mtime while the database holds an empty file
+   * too: then there is nothing to write back, and no pending row (and commit) is needed. Files
+   * created and closed unwritten (touch, lock files, 10,000 creates) are the common case.
+   */
+  #emptyAsSaved(file: BackingFile): boolean {
+    if (this.#unsynced.has(file.ino)) return false;
+    const st = fstatOf(file.path);
+    const inode = this.#vfs.inode(file.ino);
+    return (
+      st !== undefined &&
+      inode !== undefined &&
+      st.size === 0n &&
+      inode.size === 0 &&
+      st.mtimeNs === BigInt(inode.mtime) * 1_000_000_000n + BigInt(inode.mtimeNsec)
+    );
   }
 
   /** A placeholder directory for one open of a virtual directory. */
