@@ -123,7 +123,7 @@ export function render({
     '',
     '## Method',
     '',
-    `- Items 1–7 run a bash script natively in a fresh host directory under the temp dir, and the same script under \`agentos run --db DB -- bash -c ...\` (default audit level \`changes\`) on \`/agent\`, alternately, the order swapped every round, ${rounds} round${rounds > 1 ? 's' : ''}. Each step is timed inside the script with bash's \`$EPOCHREALTIME\` (a builtin, no process started), so Node's start-up, the sandbox's set-up and the final write-back at the end of the run are not in the step times; the median whole-run time is in the notes.`,
+    `- Items 1–7 run a bash script natively in a fresh host directory under the temp dir, and the same script under \`agentos run --db DB -- bash -c ...\` (default audit level \`changes\`) on \`/agent\`, alternately, the order swapped every round, each side started after a \`sync\` (so neither pays for writing the other's files to disk), ${rounds} round${rounds > 1 ? 's' : ''}. Each step is timed inside the script with bash's \`$EPOCHREALTIME\` (a builtin, no process started), so Node's start-up, the sandbox's set-up and the final write-back at the end of the run are not in the step times; the median whole-run time is in the notes.`,
     "- The tree (items 1–4, 7) is a tarball of Node's bundled npm directory" +
       (tree
         ? ` (${tree.source}: ${tree.entries.toLocaleString('en')} entries, ${tree.files.toLocaleString('en')} files, ${tree.mib} MiB)`

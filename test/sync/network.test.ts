@@ -127,7 +127,7 @@ test('a server that does not answer times out; a rejected token is an auth error
   proxy.mode = 'unauthorized';
   const denied = (await a.sync.push().catch((e: unknown) => e)) as SyncError;
   expect(denied).toMatchObject({ code: 'EACCES', reason: 'auth' });
-  expect(denied.message).toMatch(/rejected the auth token \(HTTP 401\)/);
+  expect(denied.message).toMatch(/rejected the auth token \(HTTP 401\).*authToken option/);
   expect(denied.message).not.toContain('sekret');
   expect(JSON.stringify(await a.sync.status())).not.toContain('sekret');
   proxy.mode = 'pass';

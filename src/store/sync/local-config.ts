@@ -113,7 +113,8 @@ export function checkSyncUrl(url: string): string {
   if (parsed.username || parsed.password) {
     throw new AgentOSError('EINVAL', {
       syscall: 'sync',
-      message: 'put credentials in --auth-token or AGENTOS_SYNC_TOKEN, not in the URL',
+      message:
+        "put credentials in --auth-token (the SDK's authToken option) or AGENTOS_SYNC_TOKEN, not in the URL",
     });
   }
   return url.replace(/\/+$/, '');

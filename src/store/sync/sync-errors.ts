@@ -77,7 +77,7 @@ export function classifySyncError(
     return new SyncError(
       'EACCES',
       'auth',
-      `${what} failed: the sync server rejected the auth token (HTTP ${status}); give a valid one with --auth-token or AGENTOS_SYNC_TOKEN${after}`,
+      `${what} failed: the sync server rejected the auth token (HTTP ${status}); give a valid one with --auth-token (the SDK's authToken option) or AGENTOS_SYNC_TOKEN${after}`,
       error,
     );
   }
