@@ -74,8 +74,10 @@ export class InodeTable {
     return ino;
   }
 
-  /** All entries of a directory with their inodes, sorted by name. */
+  /** All entries of a directory with their inodes, sorted by name (by code point, as SQLite sorts UTF-8). */
   list(dirIno: number): { name: string; inode: Readonly<InodeRecord> }[] {
+    const cached = this.#cachedListing(dirIno);
+    if (cached) return cached;
     const listing = this.#store.listDirectory(dirIno);
     const entries = new Map<string, number>();
     for (const { name, inode } of listing) {
@@ -88,6 +90,19 @@ export class InodeTable {
     this.#size += listing.length;
     this.#grow();
     return listing;
+  }
+
+  /** A complete directory's listing from the cache, or undefined when an inode has to be read. */
+  #cachedListing(dirIno: number): { name: string; inode: Readonly<InodeRecord> }[] | undefined {
+    if (!this.#complete.has(dirIno)) return undefined;
+    const listing: { name: string; inode: Readonly<InodeRecord> }[] = [];
+    for (const [name, ino] of this.#entries.get(dirIno)!) {
+      if (ino === MISSING) continue;
+      const inode = this.#inodes.get(ino);
+      if (!inode) return undefined;
+      listing.push({ name, inode });
+    }
+    return listing.sort((a, b) => compareCodePoints(a.name, b.name));
   }
 
   hasChildren(dirIno: number): boolean {
@@ -216,4 +231,13 @@ export class InodeTable {
 
 function contentBytes(inode: Readonly<InodeRecord> | undefined): number {
   return inode && isRegular(inode.mode) ? inode.size : 0;
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** Code point order, which is UTF-8 byte order (SQLite's BINARY collation on names). */
+function compareCodePoints(a: string, b: string): number {
+  // Without surrogates, UTF-16 code unit order is code point order.
+  if (SURROGATE.test(a) || SURROGATE.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -190,3 +190,31 @@ describe('readdir', () => {
     expect(vfs.readdirInode(d.ino, root).map((e) => e.name)).toEqual(['f']);
   });
 });
+
+describe('listings of a directory already listed', () => {
+  const t = useTestVfs();
+
+  test('come from the cache after creates, unlinks, renames and links, as the database has them', () => {
+    const { vfs } = t();
+    vfs.mkdir('/d', 0o755, root);
+    // Code point order, which is SQLite's byte order of UTF-8: U+FF5E sorts before U+1F600,
+    // though its UTF-16 code unit is the larger.
+    for (const name of ['b', 'a', 'Z', 'é', '\u{1F600}', '\uFF5E']) writeFile(vfs, `/d/${name}`, name);
+    const first = vfs.readdir('/d', root).map((e) => e.name);
+    expect(first).toEqual(['Z', 'a', 'b', 'é', '\uFF5E', '\u{1F600}']);
+    writeFile(vfs, '/d/c', 'c');
+    vfs.unlink('/d/a', root);
+    vfs.rename('/d/b', '/d/0', root);
+    vfs.link('/d/c', '/d/c2', root);
+    vfs.mkdir('/d/sub', 0o755, root);
+    const cached = vfs
+      .readdir('/d', root)
+      .map((e) => ({ name: e.name, ino: e.inode.ino, nlink: e.inode.nlink }));
+    const fresh = t()
+      .reopen()
+      .vfs.readdir('/d', root)
+      .map((e) => ({ name: e.name, ino: e.inode.ino, nlink: e.inode.nlink }));
+    expect(cached).toEqual(fresh);
+    expect(cached.map((e) => e.name)).toEqual(['0', 'Z', 'c', 'c2', 'sub', 'é', '\uFF5E', '\u{1F600}']);
+  });
+});
