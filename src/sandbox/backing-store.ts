@@ -331,7 +331,12 @@ export class BackingStore {
     if (this.#unsynced.has(file.ino) || !file.hashes) return false;
     const inode = this.#vfs.inode(file.ino);
     if (!inode || inode.size > CLOSE_CHECK_MAX_BYTES) return false;
-    const fd = openSync(file.path, fsc.O_RDONLY);
+    let fd: number;
+    try {
+      fd = openSync(file.path, fsc.O_RDONLY);
+    } catch {
+      return false;
+    }
     try {
       const st = fstatSync(fd, { bigint: true });
       if (
