@@ -54,6 +54,8 @@ const CARRIED_FLAGS = O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_L
 const COPY_BLOCK = 1 << 20;
 /** Closes of files up to this size check whether the copy changed before making it pending (hashing costs ~0.1 ms a MiB). */
 const CLOSE_CHECK_MAX_BYTES = 1 << 20;
+/** Files up to this size are written back by their close itself; larger ones in the background. */
+const WRITE_AT_CLOSE_MAX_BYTES = 64n * 1024n;
 
 interface BackingFile {
   ino: number;
@@ -276,7 +278,15 @@ export class BackingStore {
     // its creation commits with the batch, as a native close does not make a new name durable
     // either (fsync of the directory does).
     if (!this.#pending.has(ino) && this.#matchesDatabase(file)) return false;
-    this.#markPending(file);
+    const size = fstatOf(file.path)?.size;
+    if (size !== undefined && size <= WRITE_AT_CLOSE_MAX_BYTES) {
+      // Small: the content joins the batch the close commits. One commit instead of two, no
+      // pending row to add and delete, and other processes see the content at once.
+      if (checkQuota) this.writeBack(ino);
+      else this.#writeBackOrReport(ino);
+    } else {
+      this.#markPending(file);
+    }
     return this.#vfs.conn.hasPendingWrites;
   }
 

@@ -1,8 +1,9 @@
 /**
  * close, and the calls that close a descriptor on the way (dup2/dup3 onto it, close_range):
- * closing a file written through the descriptor is a durability point. Its content goes back
- * to the database and is committed before the call returns, so what a program closed survives
- * even if agentos is killed right after. The close itself then runs in the kernel.
+ * closing a file written through the descriptor is a durability point. Its content (up to
+ * 64 KiB), or the record that it is pending in the cache (larger files), is committed before
+ * the call returns, so what a program closed survives even if agentos is killed right after.
+ * The close itself then runs in the kernel.
  *
  * Content past the quota makes close fail with EDQUOT (the descriptor stays open, as a failed
  * flush leaves it on some filesystems); dup2, dup3 and close_range drop such errors, as
