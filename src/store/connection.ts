@@ -513,7 +513,8 @@ export class StoreConnection {
     this.#txn = state;
     this.#dirty = false;
     try {
-      this.#checkGeneration();
+      // Under the write lock: a counter unchanged since our last look means no other commit.
+      this.#refreshGeneration();
     } catch (e) {
       this.#abort();
       throw e;
@@ -536,6 +537,10 @@ export class StoreConnection {
 
   #commit(): void {
     const wrote = this.#txn === 'write';
+    // The counter as our commit leaves it: we have held the write lock since #seenCommits was
+    // read at BEGIN, and a commit that wrote something moves it by exactly one.
+    const expected =
+      wrote && this.#seenCommits !== undefined ? this.#seenCommits + (this.#dirty ? 1n : 0n) : undefined;
     try {
       this.#rawExec('COMMIT');
     } catch (e) {
@@ -544,8 +549,11 @@ export class StoreConnection {
     }
     this.#txn = 'none';
     this.#dirty = false;
-    // Our own commit moved the counter: look at the generation once more before trusting it.
-    if (wrote) this.#seenCommits = undefined;
+    if (wrote) {
+      // Anything else (another process committed right after us) means: look at the generation.
+      const commits = this.#commitCounter?.read();
+      this.#seenCommits = commits !== undefined && commits === expected ? commits : undefined;
+    }
   }
 
   #abort(): void {

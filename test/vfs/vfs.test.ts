@@ -1,11 +1,32 @@
 import { useTestVfs, root } from '../helpers/temp-db.js';
-import { writeFile } from '../helpers/vfs-files.js';
+import { readText, writeFile } from '../helpers/vfs-files.js';
 import { expectSpecChunks } from '../helpers/chunks.js';
 import { MAX_TRANSACTION_BYTES } from '../../src/vfs/vfs.js';
 import { O_CREAT, O_RDWR } from '../../src/vfs/constants.js';
 
 describe('Vfs', () => {
   const t = useTestVfs();
+
+  test('two connections taking turns see each other at once (caches dropped at each other commit)', () => {
+    const a = t();
+    const b = a.reopen();
+    for (let round = 0; round < 20; round++) {
+      a.vfs.mkdir('/d', 0o755, root);
+      writeFile(a.vfs, '/d/f', `a${round}`);
+      // Read by b (caching it), changed by b, then a must not answer from its own cache.
+      expect(readText(b.vfs, '/d/f')).toBe(`a${round}`);
+      writeFile(b.vfs, '/d/f', `b${round}`);
+      expect(readText(a.vfs, '/d/f')).toBe(`b${round}`);
+      b.vfs.unlink('/d/f', root);
+      b.vfs.rmdir('/d', root);
+      // A write right after the other's commit, with no read between: its transaction must
+      // notice, or its cache still holds /d (EEXIST).
+      a.vfs.mkdir('/d', 0o700, root);
+      expect(b.vfs.stat('/d', root).mode & 0o777).toBe(0o700);
+      b.vfs.rmdir('/d', root);
+    }
+    expect(a.vfs.readdir('/', root).map((e) => e.name)).toEqual([]);
+  });
 
   test('a write larger than MAX_TRANSACTION_BYTES commits in bounded transactions', () => {
     const { vfs, conn } = t();
