@@ -21,6 +21,7 @@ import {
   mkdirSync,
   openSync,
   readSync,
+  rmSync,
   statSync,
   writeSync,
   constants as fsc,
@@ -32,6 +33,7 @@ import { ownProcessIdentity } from '../vfs/orphans.js';
 import type { InodeRecord } from '../store/fs-store.js';
 import { AgentOSError, describeErrno } from '../errors.js';
 import type { CacheDir } from './cache-dir.js';
+import { placeholderIdsInUse } from './descriptor-scan.js';
 import type { NativeAddon } from './native.js';
 import type { DirectoryRecord } from './structs.js';
 import {
@@ -54,6 +56,8 @@ const CARRIED_FLAGS = O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_L
 const COPY_BLOCK = 1 << 20;
 /** Closes of files up to this size check whether the copy changed before making it pending (hashing costs ~0.1 ms a MiB). */
 const CLOSE_CHECK_MAX_BYTES = 1 << 20;
+/** Directory handles kept before looking for ones no program holds (see #releaseUnusedDirectories). */
+const DIRECTORY_SWEEP_START = 256;
 /** Files up to this size are written back by their close itself; larger ones in the background. */
 const WRITE_AT_CLOSE_MAX_BYTES = 64n * 1024n;
 
@@ -100,6 +104,7 @@ export class BackingStore {
   readonly #addon: NativeAddon;
   #files = new Map<number, BackingFile>();
   #directories = new Map<number, DirectoryHandle>();
+  #directorySweepAt = DIRECTORY_SWEEP_START;
   #nextDirectory = 1;
   readonly #onWriteBack: BackingStoreOptions['onWriteBack'];
   /** Files whose newest content may be only here: recorded in agentos_pending_content. */
@@ -363,6 +368,7 @@ export class BackingStore {
 
   /** A placeholder directory for one open of a virtual directory. */
   openDirectory(ino: number): DirectoryHandle {
+    if (this.#directories.size >= this.#directorySweepAt) this.#releaseUnusedDirectories();
     const id = this.#nextDirectory++;
     const path = join(this.#cache.dirs, `${ino}.${id}`);
     mkdirSync(path, { mode: 0o700 });
@@ -370,6 +376,23 @@ export class BackingStore {
     const handle = { id, ino, fd };
     this.#directories.set(id, handle);
     return handle;
+  }
+
+  /**
+   * Releases the directory handles no program holds any more (their descriptor, placeholder and
+   * listing), once the handles have doubled since the last look: a run that lists directories
+   * all day keeps a bounded number of descriptors. A handle whose descriptor was in flight in a
+   * unix socket message goes too; getdents on it then fails with EINVAL.
+   */
+  #releaseUnusedDirectories(): void {
+    const inUse = placeholderIdsInUse(this.#cache.dirs);
+    for (const [id, handle] of this.#directories) {
+      if (inUse.has(id)) continue;
+      this.#directories.delete(id);
+      closeSync(handle.fd);
+      rmSync(join(this.#cache.dirs, `${handle.ino}.${id}`), { recursive: true, force: true });
+    }
+    this.#directorySweepAt = Math.max(DIRECTORY_SWEEP_START, this.#directories.size * 2);
   }
 
   /** The placeholder a process's working directory points at while it is in a virtual directory. */
