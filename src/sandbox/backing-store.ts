@@ -200,17 +200,24 @@ export class BackingStore {
   writeBack(ino: number): boolean {
     const file = this.#files.get(ino);
     if (!file) return false;
-    let fd: number;
-    try {
-      fd = openSync(file.path, fsc.O_RDONLY);
-    } catch {
-      return false;
-    }
-    try {
+    return this.#readCopy(file, false, (fd) => {
       const wrote = this.#writeBackFrom(file, fd);
       this.#unsynced.delete(ino);
       if (this.#pending.delete(ino)) this.#vfs.conn.write(() => this.#vfs.pendingContent.clear(ino));
       return wrote;
+    });
+  }
+
+  /** Runs `fn` on a read-only descriptor of a file's copy; `missing` when it cannot be opened. */
+  #readCopy<T>(file: BackingFile, missing: T, fn: (fd: number) => T): T {
+    let fd: number;
+    try {
+      fd = openSync(file.path, fsc.O_RDONLY);
+    } catch {
+      return missing;
+    }
+    try {
+      return fn(fd);
     } finally {
       closeSync(fd);
     }
@@ -346,13 +353,8 @@ export class BackingStore {
     if (this.#unsynced.has(file.ino) || !file.hashes) return false;
     const inode = this.#vfs.inode(file.ino);
     if (!inode || inode.size > CLOSE_CHECK_MAX_BYTES) return false;
-    let fd: number;
-    try {
-      fd = openSync(file.path, fsc.O_RDONLY);
-    } catch {
-      return false;
-    }
-    try {
+    const synced = file.hashes;
+    return this.#readCopy(file, false, (fd) => {
       const st = fstatSync(fd, { bigint: true });
       if (
         st.size !== BigInt(inode.size) ||
@@ -360,10 +362,8 @@ export class BackingStore {
       )
         return false;
       const hashes = this.#addon.chunkHashes(fd, inode.size, this.#vfs.chunkSize);
-      return hashes.length === file.hashes.length && hashes.every((h, i) => h === file.hashes![i]);
-    } finally {
-      closeSync(fd);
-    }
+      return hashes.length === synced.length && hashes.every((h, i) => h === synced[i]);
+    });
   }
 
   /** A placeholder directory for one open of a virtual directory. */
