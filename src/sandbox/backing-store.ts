@@ -33,7 +33,7 @@ import { ownProcessIdentity } from '../vfs/orphans.js';
 import type { InodeRecord } from '../store/fs-store.js';
 import { AgentOSError, describeErrno } from '../errors.js';
 import type { CacheDir } from './cache-dir.js';
-import { placeholderIdsInUse } from './descriptor-scan.js';
+import { entriesInUse } from './descriptor-scan.js';
 import type { NativeAddon } from './native.js';
 import type { DirectoryRecord } from './structs.js';
 import {
@@ -73,6 +73,8 @@ interface BackingFile {
   stamp: string;
   /** Opened for writing at least once: has to be checked at the end of the run. */
   writable: boolean;
+  /** When an exec was last redirected to this copy (Date.now()): the kernel opens it after. */
+  execAt?: number;
 }
 
 export interface DirectoryHandle {
@@ -87,7 +89,17 @@ export interface DirectoryHandle {
 export interface BackingStoreOptions {
   /** Told after content went back to the database: bytes of the chunks that changed, new size. */
   onWriteBack?: (ino: number, info: { bytes: number; size: number }) => void;
+  /**
+   * Bytes copied out of the database after which copies no process uses any more are removed
+   * (default DEFAULT_COPY_BUDGET): the cache is usually tmpfs, i.e. memory.
+   */
+  copyBudget?: number;
 }
+
+/** Copies an exec was redirected to this recently are never removed. */
+const RECENT_EXEC_MS = 1000;
+/** 256 MiB: a run reading a large tree keeps about that much of it in the cache. */
+export const DEFAULT_COPY_BUDGET = 256 * 1024 * 1024;
 
 export type CacheIdentity =
   | { kind: 'file'; ino: number }
@@ -107,6 +119,9 @@ export class BackingStore {
   #directorySweepAt = DIRECTORY_SWEEP_START;
   #nextDirectory = 1;
   readonly #onWriteBack: BackingStoreOptions['onWriteBack'];
+  readonly #copyBudget: number;
+  /** Bytes materialized since copies were last looked at for removal. */
+  #copiedSinceSweep = 0;
   /** Files whose newest content may be only here: recorded in agentos_pending_content. */
   readonly #pending = new Set<number>();
   /** Files whose unsaved content the run's stderr already mentioned. */
@@ -122,6 +137,7 @@ export class BackingStore {
     this.#cache = cache;
     this.#addon = addon;
     this.#onWriteBack = options.onWriteBack;
+    this.#copyBudget = options.copyBudget ?? DEFAULT_COPY_BUDGET;
     vfs.conn.onAbort(() => this.#forgetSynced());
   }
 
@@ -152,7 +168,9 @@ export class BackingStore {
 
   /** The host path of a file's materialized content (materializing it), for exec. */
   materializedPath(inode: Readonly<InodeRecord>): string {
-    return this.#materialize(inode).path;
+    const file = this.#materialize(inode);
+    file.execAt = Date.now();
+    return file.path;
   }
 
   isMaterialized(ino: number): boolean {
@@ -385,14 +403,33 @@ export class BackingStore {
    * unix socket message goes too; getdents on it then fails with EINVAL.
    */
   #releaseUnusedDirectories(): void {
-    const inUse = placeholderIdsInUse(this.#cache.dirs);
+    const inUse = entriesInUse(this.#cache.dirs);
     for (const [id, handle] of this.#directories) {
-      if (inUse.has(id)) continue;
+      if (inUse.has(`${handle.ino}.${id}`)) continue;
       this.#directories.delete(id);
       closeSync(handle.fd);
       rmSync(join(this.#cache.dirs, `${handle.ino}.${id}`), { recursive: true, force: true });
     }
     this.#directorySweepAt = Math.max(DIRECTORY_SWEEP_START, this.#directories.size * 2);
+  }
+
+  /**
+   * Removes the copies that are exactly the database's content (never opened for writing) and
+   * that no process holds open, maps or executes: a later open copies the file again. Copies of
+   * written files stay, as they may hold what the database does not have yet, and so do copies
+   * an exec was redirected to in the last second (the kernel has not opened them yet). An open
+   * needs no such care: its descriptor is in the program before the next call is handled.
+   */
+  #removeUnusedCopies(): void {
+    this.#copiedSinceSweep = 0;
+    const inUse = entriesInUse(this.#cache.files, { mappings: true });
+    const recent = Date.now() - RECENT_EXEC_MS;
+    for (const [ino, file] of this.#files) {
+      if (file.writable || (file.execAt ?? 0) > recent || inUse.has(String(ino))) continue;
+      this.#files.delete(ino);
+      rmSync(file.path, { force: true });
+      this.#vfs.release(ino);
+    }
   }
 
   /** The placeholder a process's working directory points at while it is in a virtual directory. */
@@ -462,6 +499,8 @@ export class BackingStore {
     let file = this.#files.get(inode.ino);
     // Unsynced content is newer than anything in the database: keep it.
     if (file && (file.stamp === stampOf(inode) || this.#unsynced.has(file.ino))) return file;
+    if (this.#copiedSinceSweep > this.#copyBudget) this.#removeUnusedCopies();
+    this.#copiedSinceSweep += inode.size;
     const path = join(this.#cache.files, String(inode.ino));
     // Executable, because agents run programs they built: the directory itself is private (0700).
     const fd = openSync(path, fsc.O_RDWR | fsc.O_CREAT, 0o700);

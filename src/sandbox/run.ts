@@ -61,6 +61,11 @@ export interface RunOptions {
   allowHostWrites?: boolean;
   /** Refuse internet and raw packet sockets (EACCES). */
   noNetwork?: boolean;
+  /**
+   * Bytes of file copies in the cache after which unused ones are removed (default
+   * $AGENTOS_CACHE_BUDGET, else 256 MiB).
+   */
+  cacheBudget?: number;
 }
 
 export interface RunResult {
@@ -111,6 +116,18 @@ function recoverDeadRun(db: string): boolean {
   }
 }
 
+/** $AGENTOS_CACHE_BUDGET: a whole number of bytes, at least 1. */
+function cacheBudgetFromEnv(): number | undefined {
+  const text = process.env.AGENTOS_CACHE_BUDGET;
+  if (text === undefined || text === '') return undefined;
+  if (!/^[1-9]\d*$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new AgentOSError('EINVAL', {
+      message: `AGENTOS_CACHE_BUDGET must be a whole number of bytes, at least 1 (got '${text}')`,
+    });
+  }
+  return Number(text);
+}
+
 function isUnder(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir + '/');
 }
@@ -154,6 +171,7 @@ export async function runSandbox(options: RunOptions): Promise<RunResult> {
     if (policy.enforced) supervisor.guardAttributes([...policy.writable]);
     backing = new BackingStore(vfs, cache, addon, {
       onWriteBack: (ino, info) => audit?.wroteBack(ino, info),
+      copyBudget: options.cacheBudget ?? cacheBudgetFromEnv(),
     });
     const ctx: SandboxContext = {
       vfs,
