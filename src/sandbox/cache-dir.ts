@@ -12,13 +12,15 @@ import {
   readdirSync,
   readFileSync,
   realpathSync,
+  renameSync,
   rmSync,
+  statSync,
   writeFileSync,
   accessSync,
   constants,
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { AgentOSError } from '../errors.js';
 import { processStartTime } from '../vfs/orphans.js';
 
@@ -30,6 +32,10 @@ export interface CacheDir {
 }
 
 const OWNER_FILE = 'owner';
+const RUN_PREFIX = 'run-';
+/** A cache directory being made: renamed to run-* once it has its owner file. */
+const MAKING_PREFIX = 'new-';
+const MAKING_GRACE_MS = 60_000;
 
 /** Who made a cache directory, for which database, and what else of the run's goes when it does. */
 interface Owner {
@@ -111,7 +117,8 @@ export function removeAbandonedCaches(base: string, recover?: (db: string) => bo
     return;
   }
   for (const name of entries) {
-    if (!name.startsWith('run-')) continue;
+    const making = name.startsWith(MAKING_PREFIX);
+    if (!name.startsWith(RUN_PREFIX) && !making) continue;
     const dir = join(base, name);
     let owner: Owner | undefined;
     try {
@@ -120,6 +127,8 @@ export function removeAbandonedCaches(base: string, recover?: (db: string) => bo
       owner = undefined;
     }
     if (owner && processStartTime(owner.pid) === owner.start) continue;
+    // Being made by a live run that has not written its owner file yet (a killed one's goes later).
+    if (!owner && making && !olderThan(dir, MAKING_GRACE_MS)) continue;
     if (owner?.db && recover && !recover(owner.db)) continue;
     for (const companion of owner?.companions ?? []) {
       if (typeof companion === 'string' && companion.startsWith('/'))
@@ -141,17 +150,32 @@ export function createCacheDir(options: CacheDirOptions = {}): CacheDir {
   const base = join(parent, `agentos-${process.getuid?.() ?? 0}`);
   mkdirSync(base, { recursive: true, mode: 0o700 });
   removeAbandonedCaches(base, options.recover);
-  const root = realpathSync(mkdtempSync(join(base, 'run-')));
-  const files = join(root, 'f');
-  const dirs = join(root, 'd');
-  mkdirSync(files, { mode: 0o700 });
-  mkdirSync(dirs, { mode: 0o700 });
+  // Made complete under another name, then renamed: another run clearing away dead runs' caches
+  // must never see a run- directory without its owner file (it would take it for abandoned).
+  const making = realpathSync(mkdtempSync(join(base, MAKING_PREFIX)));
+  mkdirSync(join(making, 'f'), { mode: 0o700 });
+  mkdirSync(join(making, 'd'), { mode: 0o700 });
   const owner: Owner = {
     pid: process.pid,
     start: processStartTime(process.pid) ?? '0',
     companions: options.companions ?? [],
     db: options.db,
   };
-  writeFileSync(join(root, OWNER_FILE), JSON.stringify(owner));
-  return { root, files, dirs, remove: () => rmSync(root, { recursive: true, force: true }) };
+  writeFileSync(join(making, OWNER_FILE), JSON.stringify(owner));
+  const root = join(dirname(making), RUN_PREFIX + basename(making).slice(MAKING_PREFIX.length));
+  renameSync(making, root);
+  return {
+    root,
+    files: join(root, 'f'),
+    dirs: join(root, 'd'),
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+function olderThan(path: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > ms;
+  } catch {
+    return false;
+  }
 }
