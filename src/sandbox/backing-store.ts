@@ -23,6 +23,7 @@ import {
   readSync,
   rmSync,
   statSync,
+  unlinkSync,
   writeSync,
   constants as fsc,
 } from 'node:fs';
@@ -441,12 +442,16 @@ export class BackingStore {
 
   /**
    * A descriptor standing for a VFS symlink opened with O_PATH|O_NOFOLLOW: an empty placeholder
-   * file `s/<ino>.<n>`, which fstat and readlinkat(fd, "") resolve back to the symlink.
+   * file `s/<ino>.<n>`, which fstat and readlinkat(fd, "") resolve back to the symlink. Its name
+   * is only needed in the descriptor's link, so it is unlinked at once and nothing piles up.
    */
   openSymlink(ino: number): number {
     const dir = join(this.#cache.root, 's');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    return openSync(join(dir, `${ino}.${this.#nextDirectory++}`), fsc.O_RDONLY | fsc.O_CREAT, 0o600);
+    const path = join(dir, `${ino}.${this.#nextDirectory++}`);
+    const fd = openSync(path, fsc.O_RDONLY | fsc.O_CREAT, 0o600);
+    unlinkSync(path);
+    return fd;
   }
 
   /** What a host path inside the cache stands for (readlink of a cwd or an fd). */

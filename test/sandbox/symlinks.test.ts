@@ -49,3 +49,18 @@ test('host symlinks made during the run that point into /agent', () => {
   expect(r.stderr).toBe('');
   expect(r.stdout).toBe('in-agent\ndir\ntarget\ndeep\ndeep\nin-agent\nmore\n');
 });
+
+test('a symlink opened with O_PATH|O_NOFOLLOW, again and again: readlinkat(fd, "") and fstat see the link', () => {
+  const w = workspace();
+  const script = `import os, stat
+os.symlink("target-here", "/agent/lnk")
+for _ in range(50):
+    fd = os.open("/agent/lnk", os.O_PATH | os.O_NOFOLLOW)
+    assert os.readlink("", dir_fd=fd) == "target-here"
+    assert stat.S_ISLNK(os.stat(fd).st_mode)
+    os.close(fd)
+print("ok")`;
+  const r = w.run(['python3', '-c', script]);
+  expect(r.stderr).toBe('');
+  expect(r.stdout).toBe('ok\n');
+});
