@@ -26,6 +26,7 @@ import {
   unlinkSync,
   writeSync,
   constants as fsc,
+  type BigIntStats,
 } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Vfs } from '../vfs/vfs.js';
@@ -308,9 +309,9 @@ export class BackingStore {
     // Nothing to save (a file closed as the database holds it, e.g. created empty or only read):
     // its creation commits with the batch, as a native close does not make a new name durable
     // either (fsync of the directory does).
-    if (!this.#pending.has(ino) && this.#matchesDatabase(file)) return false;
-    const size = fstatOf(file.path)?.size;
-    if (size !== undefined && size <= WRITE_AT_CLOSE_MAX_BYTES) {
+    const st = fstatOf(file.path);
+    if (!this.#pending.has(ino) && this.#matchesDatabase(file, st)) return false;
+    if (st && st.size <= WRITE_AT_CLOSE_MAX_BYTES) {
       // Small: the content joins the batch the close commits. One commit instead of two, no
       // pending row to add and delete, and other processes see the content at once.
       if (checkQuota) this.writeBack(ino);
@@ -348,12 +349,13 @@ export class BackingStore {
     for (const name of new Set(names.split('\n'))) {
       // Materializing closes a file after writing it too: only programs' writes count.
       const file = this.#files.get(Number(name));
-      if (file?.writable) this.#markPending(file);
+      if (file?.writable && !this.#pending.has(file.ino) && !this.#matchesDatabase(file, fstatOf(file.path)))
+        this.#markPending(file);
     }
   }
 
   #markPending(file: BackingFile): void {
-    if (this.#pending.has(file.ino) || this.#matchesDatabase(file)) return;
+    if (this.#pending.has(file.ino)) return;
     const { pid, start } = ownProcessIdentity();
     this.#vfs.conn.write(() =>
       this.#vfs.pendingContent.mark({ ino: file.ino, path: file.path, pid, pidStart: start }),
@@ -362,24 +364,24 @@ export class BackingStore {
   }
 
   /**
-   * Whether the copy still equals what the database holds: same size and mtime as the inode,
-   * and (up to CLOSE_CHECK_MAX_BYTES) the same chunk hashes as last synced. Then a close has
+   * Whether the copy (`st`: its stat) still equals what the database holds: same size and mtime
+   * as the inode, and (up to CLOSE_CHECK_MAX_BYTES) the same chunk hashes as last synced. Then a close has
    * nothing to save, and needs no pending row and no commit: the common case of a file a
    * program wrote once and then only reads (open/close pairs cost 4x more otherwise). Hashes,
    * not timestamps: a write through a page already writable in a shared mapping updates no time.
    */
-  #matchesDatabase(file: BackingFile): boolean {
-    if (this.#unsynced.has(file.ino) || !file.hashes) return false;
+  #matchesDatabase(file: BackingFile, st: BigIntStats | undefined): boolean {
+    if (!st || this.#unsynced.has(file.ino) || !file.hashes) return false;
     const inode = this.#vfs.inode(file.ino);
-    if (!inode || inode.size > CLOSE_CHECK_MAX_BYTES) return false;
+    if (
+      !inode ||
+      inode.size > CLOSE_CHECK_MAX_BYTES ||
+      st.size !== BigInt(inode.size) ||
+      st.mtimeNs !== BigInt(inode.mtime) * 1_000_000_000n + BigInt(inode.mtimeNsec)
+    )
+      return false;
     const synced = file.hashes;
     return this.#readCopy(file, false, (fd) => {
-      const st = fstatSync(fd, { bigint: true });
-      if (
-        st.size !== BigInt(inode.size) ||
-        st.mtimeNs !== BigInt(inode.mtime) * 1_000_000_000n + BigInt(inode.mtimeNsec)
-      )
-        return false;
       const hashes = this.#addon.chunkHashes(fd, inode.size, this.#vfs.chunkSize);
       return hashes.length === synced.length && hashes.every((h, i) => h === synced[i]);
     });
