@@ -1,5 +1,6 @@
 /** Small text formatters shared by the CLI commands: file types, ls-style modes, times, tables. */
 import { constants, type Stats } from '../index.js';
+import { fileTypeName } from '../vfs/constants.js';
 
 const S_IFMT = constants.S_IFMT;
 
@@ -12,17 +13,6 @@ const TYPE_LETTERS: Record<number, string> = {
   0o020000: 'c',
   0o060000: 'b',
   0o140000: 's',
-};
-
-/** Names for JSON output. */
-const TYPE_NAMES: Record<number, string> = {
-  0o100000: 'file',
-  0o040000: 'directory',
-  0o120000: 'symlink',
-  0o010000: 'fifo',
-  0o020000: 'character-device',
-  0o060000: 'block-device',
-  0o140000: 'socket',
 };
 
 /** The first character of `ls -l`'s mode column per type. */
@@ -38,10 +28,6 @@ const LS_TYPE_CHARS: Record<number, string> = {
 
 export function typeLetter(mode: number): string {
   return TYPE_LETTERS[mode & S_IFMT] ?? '?';
-}
-
-export function typeName(mode: number): string {
-  return TYPE_NAMES[mode & S_IFMT] ?? 'unknown';
 }
 
 /** `-rwxr-sr-t` style, including setuid, setgid and sticky bits, as ls prints them. */
@@ -142,7 +128,7 @@ export interface StatJson {
 
 export function statJson(st: Stats, target?: string): StatJson {
   const out: StatJson = {
-    type: typeName(st.mode),
+    type: fileTypeName(st.mode),
     mode: modeString(st.mode),
     permissions: octalMode(st.mode),
     ino: st.ino,

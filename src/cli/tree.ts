@@ -1,7 +1,8 @@
 /** The nested view behind `agentos fs tree`, built from public SDK calls only. */
 import { posix } from 'node:path';
 import type { AgentFs } from '../index.js';
-import { printable, typeName } from './format.js';
+import { printable } from './format.js';
+import { fileTypeName } from '../vfs/constants.js';
 
 export interface TreeNode {
   name: string;
@@ -20,7 +21,7 @@ export interface TreeCounts {
 /** The subtree at `path`, `depth` levels deep (Infinity for all); symlinks are not followed. */
 export async function buildTree(fs: AgentFs, path: string, depth: number): Promise<TreeNode> {
   const st = await fs.lstat(path);
-  const node: TreeNode = { name: path, type: typeName(st.mode) };
+  const node: TreeNode = { name: path, type: fileTypeName(st.mode) };
   if (st.isSymbolicLink()) node.target = await fs.readlink(path);
   if (st.isDirectory()) node.children = await children(fs, path, depth);
   return node;
@@ -30,7 +31,7 @@ async function children(fs: AgentFs, dir: string, depth: number): Promise<TreeNo
   const nodes: TreeNode[] = [];
   for (const d of await fs.readdir(dir, { withFileTypes: true })) {
     const path = posix.join(dir, d.name);
-    const node: TreeNode = { name: d.name, type: typeName(d.mode) };
+    const node: TreeNode = { name: d.name, type: fileTypeName(d.mode) };
     if (d.isSymbolicLink()) node.target = await fs.readlink(path);
     // Past the depth limit a directory has no `children` at all: not the same as an empty one.
     if (d.isDirectory() && depth > 1) node.children = await children(fs, path, depth - 1);

@@ -11,12 +11,11 @@
 import { FILE_HEADERS_ONLY, createTwoFilesPatch } from 'diff';
 import type { InodeRecord } from '../store/fs-store.js';
 import { HistoryStore } from '../store/history-store.js';
-import { S_IFMT, isRegular, isSymlink } from '../vfs/constants.js';
+import { S_IFMT, fileTypeName, isRegular, isSymlink, type FileTypeName } from '../vfs/constants.js';
 import type { Vfs } from '../vfs/vfs.js';
 import { comparePaths, isWithin, loadTree, type TreeNode } from './tree.js';
 
-export type FileType =
-  'file' | 'directory' | 'symlink' | 'fifo' | 'character-device' | 'block-device' | 'socket' | 'unknown';
+export type FileType = FileTypeName;
 
 export interface FileState {
   type: FileType;
@@ -72,24 +71,10 @@ export interface DiffSide {
 const PATCH_MAX_BYTES = 4 * 1024 * 1024;
 const WINDOW_CHUNKS = 256;
 
-const TYPE_NAMES: Record<number, FileType> = {
-  0o100000: 'file',
-  0o040000: 'directory',
-  0o120000: 'symlink',
-  0o010000: 'fifo',
-  0o020000: 'character-device',
-  0o060000: 'block-device',
-  0o140000: 'socket',
-};
-
-export function fileType(mode: number): FileType {
-  return TYPE_NAMES[mode & S_IFMT] ?? 'unknown';
-}
-
 function stateOf(node: TreeNode): FileState {
   const i = node.inode;
   const s: FileState = {
-    type: fileType(i.mode),
+    type: fileTypeName(i.mode),
     mode: i.mode & 0o7777,
     uid: i.uid,
     gid: i.gid,

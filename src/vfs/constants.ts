@@ -63,6 +63,24 @@ export const DT_SOCK = 12;
 export function fileType(mode: number): number {
   return mode & S_IFMT;
 }
+
+export type FileTypeName =
+  'file' | 'directory' | 'symlink' | 'fifo' | 'character-device' | 'block-device' | 'socket' | 'unknown';
+
+const TYPE_NAMES: Record<number, FileTypeName> = {
+  [S_IFREG]: 'file',
+  [S_IFDIR]: 'directory',
+  [S_IFLNK]: 'symlink',
+  [S_IFIFO]: 'fifo',
+  [S_IFCHR]: 'character-device',
+  [S_IFBLK]: 'block-device',
+  [S_IFSOCK]: 'socket',
+};
+
+/** A mode's file type by name, as JSON output and diffs show it. */
+export function fileTypeName(mode: number): FileTypeName {
+  return TYPE_NAMES[mode & S_IFMT] ?? 'unknown';
+}
 export function isDirectory(mode: number): boolean {
   return (mode & S_IFMT) === S_IFDIR;
 }

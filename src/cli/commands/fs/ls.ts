@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 import { listLong, listNames, type LongEntry } from '../../listing.js';
-import { modeString, printable, shortTime, statJson, table, typeLetter, typeName } from '../../format.js';
+import { modeString, printable, shortTime, statJson, table, typeLetter } from '../../format.js';
+import { fileTypeName } from '../../../vfs/constants.js';
 
 export default class FsLs extends BaseCommand {
   static override summary = 'List a directory of the agent filesystem.';
@@ -42,7 +43,7 @@ export default class FsLs extends BaseCommand {
       return this.printLines(longListing(entries));
     }
     const entries = await listNames(agent.fs, args.path);
-    if (flags.json) return this.printJson(entries.map((e) => ({ name: e.name, type: typeName(e.mode) })));
+    if (flags.json) return this.printJson(entries.map((e) => ({ name: e.name, type: fileTypeName(e.mode) })));
     this.printLines(entries.map((e) => `${typeLetter(e.mode)} ${printable(e.name)}`));
   }
 }

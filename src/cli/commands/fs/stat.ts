@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 import { describe } from '../../listing.js';
-import { isoNanos, modeString, octalMode, printable, statJson, typeName } from '../../format.js';
+import { isoNanos, modeString, octalMode, printable, statJson } from '../../format.js';
+import { fileTypeName } from '../../../vfs/constants.js';
 
 export default class FsStat extends BaseCommand {
   static override summary = 'Show the metadata of a path.';
@@ -40,7 +41,7 @@ export default class FsStat extends BaseCommand {
     }
     this.printLines([
       `  File: ${printable(args.path)}${target === undefined ? '' : ` -> ${printable(target)}`}`,
-      `  Type: ${typeName(st.mode)}`,
+      `  Type: ${fileTypeName(st.mode)}`,
       `  Size: ${st.size}  Blocks: ${st.blocks}  Inode: ${st.ino}  Links: ${st.nlink}`,
       `Access: (${octalMode(st.mode)}/${modeString(st.mode)})  Uid: ${st.uid}  Gid: ${st.gid}`,
       `Access: ${isoNanos(st.atimeNs)}`,
