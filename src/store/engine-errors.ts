@@ -48,7 +48,7 @@ const RULES: Rule[] = [
  * belong to the realm that loaded it, which is not the caller's under vm contexts (jest runs
  * every test file in one), and the check would fail there.
  */
-function engineMessage(error: unknown): string {
+export function engineMessage(error: unknown): string {
   if (
     typeof error === 'object' &&
     error !== null &&

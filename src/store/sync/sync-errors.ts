@@ -6,6 +6,7 @@
  * which the engine's text loses. This is the one place that reads those texts.
  */
 import { AgentOSError, type ErrnoCode } from '../../errors.js';
+import { engineMessage } from '../engine-errors.js';
 
 export type SyncFailure =
   /** The server has changes this copy has not pulled, and this copy has changes of its own. */
@@ -63,7 +64,7 @@ export function classifySyncError(
 ): AgentOSError {
   if (error instanceof AgentOSError) return error;
   const after = outcome(what);
-  const text = messageOf(error);
+  const text = engineMessage(error);
   const status = /status=(\d{3})/.exec(text)?.[1];
   if (text.includes(CONFLICT_MARKER)) {
     return new SyncError(
@@ -146,15 +147,4 @@ function cleanSyncMessage(text: string): string {
     .replace(/^sync engine operation failed:\s*/i, '')
     .replace(/^database sync engine error:\s*/i, '')
     .trim();
-}
-
-function messageOf(error: unknown): string {
-  if (
-    typeof error === 'object' &&
-    error !== null &&
-    typeof (error as { message?: unknown }).message === 'string'
-  ) {
-    return (error as { message: string }).message;
-  }
-  return String(error);
 }
