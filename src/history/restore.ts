@@ -78,16 +78,10 @@ function summary(r: RestoreResult): object {
 
 function startCall(live: Vfs, snapshotPath: string, prefixes: string[]): number {
   const id = live.conn.write(() =>
-    new ToolStore(live.conn).insert({
-      name: 'restore',
-      parameters: JSON.stringify({ snapshot: snapshotPath, paths: prefixes }),
-      result: null,
-      error: null,
-      status: 'pending',
-      startedAtMs: Date.now(),
-      completedAtMs: null,
-      durationMs: null,
-    }),
+    new ToolStore(live.conn).insertPending(
+      'restore',
+      JSON.stringify({ snapshot: snapshotPath, paths: prefixes }),
+    ),
   );
   live.conn.flush();
   return id;

@@ -158,18 +158,7 @@ export class RunAudit {
       mount: options.mount,
       audit: options.level,
     });
-    const callId = vfs.conn.write(() =>
-      tools.insert({
-        name: 'run',
-        parameters,
-        result: null,
-        error: null,
-        status: 'pending',
-        startedAtMs: Date.now(),
-        completedAtMs: null,
-        durationMs: null,
-      }),
-    );
+    const callId = vfs.conn.write(() => tools.insertPending('run', parameters));
     vfs.conn.flush();
     return new RunAudit(vfs, options.level, callId);
   }

@@ -93,18 +93,7 @@ export class AgentTools {
   async start(name: string, parameters?: unknown): Promise<number> {
     assertName(name);
     const params = parameters === undefined ? null : serialize(parameters, 'parameters');
-    return this.#conn.write(() =>
-      this.#store.insert({
-        name,
-        parameters: params,
-        result: null,
-        error: null,
-        status: 'pending',
-        startedAtMs: Date.now(),
-        completedAtMs: null,
-        durationMs: null,
-      }),
-    );
+    return this.#conn.write(() => this.#store.insertPending(name, params));
   }
 
   /** Completes a pending call successfully. @example await agent.tools.success(id, { ok: true }); */

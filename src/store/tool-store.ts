@@ -99,6 +99,20 @@ export class ToolStore {
     return id;
   }
 
+  /** Starts a call now: pending, with no result and no end yet. */
+  insertPending(name: string, parameters: ToolCallRow['parameters']): number {
+    return this.insert({
+      name,
+      parameters,
+      result: null,
+      error: null,
+      status: 'pending',
+      startedAtMs: Date.now(),
+      completedAtMs: null,
+      durationMs: null,
+    });
+  }
+
   /** Completes a pending call; returns false when there is no such pending call. */
   complete(
     id: number,
