@@ -69,6 +69,24 @@ export function rowToInode(r: InodeRow): InodeRecord {
 export const INODE_COLUMNS =
   'ino, mode, nlink, uid, gid, size, atime, mtime, ctime, rdev, atime_nsec, mtime_nsec, ctime_nsec';
 
+/** An inode's columns after `ino`, in INODE_COLUMNS order, as statement parameters. */
+function inodeValues(r: Omit<InodeRecord, 'ino'>): number[] {
+  return [
+    r.mode,
+    r.nlink,
+    r.uid,
+    r.gid,
+    r.size,
+    r.atime,
+    r.mtime,
+    r.ctime,
+    r.rdev,
+    r.atimeNsec,
+    r.mtimeNsec,
+    r.ctimeNsec,
+  ];
+}
+
 /**
  * Blobs are bound as hex text into `unhex(?)`: turso 0.7 copies a bound Buffer one element at a
  * time (~60 ns/byte), while a string crosses in one copy; the stored value is still a real BLOB.
@@ -97,20 +115,7 @@ export class FsStore {
         `INSERT INTO fs_inode (mode, nlink, uid, gid, size, atime, mtime, ctime, rdev, atime_nsec, mtime_nsec, ctime_nsec)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        r.mode,
-        r.nlink,
-        r.uid,
-        r.gid,
-        r.size,
-        r.atime,
-        r.mtime,
-        r.ctime,
-        r.rdev,
-        r.atimeNsec,
-        r.mtimeNsec,
-        r.ctimeNsec,
-      ).lastInsertRowid;
+      .run(...inodeValues(r)).lastInsertRowid;
   }
 
   saveInode(r: InodeRecord): void {
@@ -119,21 +124,7 @@ export class FsStore {
         `UPDATE fs_inode SET mode = ?, nlink = ?, uid = ?, gid = ?, size = ?, atime = ?, mtime = ?, ctime = ?,
          rdev = ?, atime_nsec = ?, mtime_nsec = ?, ctime_nsec = ? WHERE ino = ?`,
       )
-      .run(
-        r.mode,
-        r.nlink,
-        r.uid,
-        r.gid,
-        r.size,
-        r.atime,
-        r.mtime,
-        r.ctime,
-        r.rdev,
-        r.atimeNsec,
-        r.mtimeNsec,
-        r.ctimeNsec,
-        r.ino,
-      );
+      .run(...inodeValues(r), r.ino);
   }
 
   /** Removes an inode with its content and symlink target. */
