@@ -283,7 +283,7 @@ export class StoreConnection {
    * as the statement. Inside a transaction, joins it.
    */
   readStatement<T>(fn: () => T): T {
-    if (this.#txn === 'none' && !this.#lazyRead) this.#assertOpen();
+    this.#assertOpen();
     return fn();
   }
 
@@ -428,8 +428,7 @@ export class StoreConnection {
   }
 
   engineError(e: unknown): AgentOSError {
-    if (this.#closed)
-      return new AgentOSError('EBADF', { syscall: 'query', path: this.path, message: 'database is closed' });
+    if (this.#closed) return this.#closedError();
     if (isStorageFailure(e)) this.#engineFailed = true;
     return translateEngineError(e, this.path, 'query');
   }
@@ -623,8 +622,11 @@ export class StoreConnection {
   }
 
   #assertOpen(): void {
-    if (this.#closed)
-      throw new AgentOSError('EBADF', { syscall: 'query', path: this.path, message: 'database is closed' });
+    if (this.#closed) throw this.#closedError();
+  }
+
+  #closedError(): AgentOSError {
+    return new AgentOSError('EBADF', { syscall: 'query', path: this.path, message: 'database is closed' });
   }
 }
 
