@@ -60,8 +60,11 @@ export function snapshotDatabase(
   try {
     dest.setBatching(true);
     copied = source.read(() => {
-      pending = pendingOf(source);
-      return copyAll(new HistoryStore(source), dest, options.onProgress);
+      const history = new HistoryStore(source);
+      const schema = history.schema();
+      if (schema.some((o) => o.type === 'table' && o.name === PENDING_TABLE))
+        pending = new PendingContentStore(source).list();
+      return copyAll(history, schema, dest, options.onProgress);
     });
     dest.setBatching(false);
   } catch (e) {
@@ -80,15 +83,6 @@ export function snapshotDatabase(
   renameSync(tmp, target);
   removeDatabaseFiles(tmp);
   return { path: target, ...copied, bytes: statSync(target).size, durationMs: Date.now() - started };
-}
-
-function pendingOf(source: StoreConnection): PendingContent[] {
-  const exists = source
-    .prepare<{ one: number }>(
-      `SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = '${PENDING_TABLE}'`,
-    )
-    .get();
-  return exists ? new PendingContentStore(source).list() : [];
 }
 
 /** Writes pending files' content (from their cache files) into the finished copy. */
@@ -136,10 +130,10 @@ function isInternal(name: string): boolean {
 
 function copyAll(
   src: HistoryStore,
+  schema: readonly SchemaObject[],
   dest: StoreConnection,
   onProgress: SnapshotOptions['onProgress'],
 ): { tables: number; rows: number } {
-  const schema = src.schema();
   let tables = schema.filter((o) => o.type === 'table' && o.sql !== null);
   const destStore = new HistoryStore(dest);
   for (const t of tables) if (!isInternal(t.name)) dest.exec(t.sql as string);
@@ -189,7 +183,7 @@ function copyAll(
 }
 
 /** Indexes (after the rows: faster than updating them row by row), views and triggers. */
-function createRest(dest: StoreConnection, schema: SchemaObject[]): void {
+function createRest(dest: StoreConnection, schema: readonly SchemaObject[]): void {
   for (const type of ['index', 'view', 'trigger'] as const) {
     for (const o of schema) if (o.type === type && o.sql !== null) dest.exec(o.sql);
   }
